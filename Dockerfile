@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=cxportal.settings.production
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only ALLOWED_HOSTS=x \
+    python manage.py collectstatic --noinput -v 0
+RUN useradd --system --uid 1000 cxportal && mkdir -p /app/var && chown -R cxportal /app/var
+USER cxportal
+EXPOSE 8000
+CMD ["gunicorn", "cxportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "2", "--access-logfile", "-"]

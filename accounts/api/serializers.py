@@ -1,0 +1,86 @@
+import zoneinfo
+
+from rest_framework import serializers
+
+from accounts.models import USER_LANGUAGE_CHOICES, Team, User
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()), default="UTC")
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "name",
+            "timezone",
+            "sla_criminal_fix_hours",
+            "sla_basic_fix_hours",
+            "sla_surprise_hours",
+            "say_yes_threshold",
+            "familiarity_window_days",
+            "drift_share",
+            "drift_min_customers",
+        ]
+        extra_kwargs = {"name": {"validators": []}}  # uniqueness is checked by the model's full_clean
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    teams = serializers.SerializerMethodField()
+    is_admin = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "teams",
+            "approval_limit",
+            "language",
+            "is_admin",
+        ]
+
+    def get_teams(self, user) -> list[int]:
+        return sorted(t.id for t in user.teams.all())  # prefetched by the selector
+
+
+class UserInputSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
+    role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.FRONTLINE)
+    teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False, default=list)
+    approval_limit = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default=0)
+    language = serializers.ChoiceField(choices=USER_LANGUAGE_CHOICES, required=False, default="")
+
+    def validate_username(self, value):
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("A user with that username already exists.")
+        return value
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, required=False, max_length=128)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    role = serializers.ChoiceField(choices=User.Role.choices, required=False)
+    teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
+    approval_limit = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    language = serializers.ChoiceField(choices=USER_LANGUAGE_CHOICES, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

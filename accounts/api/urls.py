@@ -1,0 +1,10 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import TeamViewSet, TokenView, UserViewSet
+
+router = SimpleRouter()
+router.register("teams", TeamViewSet, basename="team")
+router.register("users", UserViewSet, basename="user")
+
+urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]

@@ -1,0 +1,49 @@
+"""Demo teams and users for `seed_demo` (idempotent: found by name, never duplicated)."""
+
+from decimal import Decimal
+
+from .models import Team, User
+
+DEMO_PASSWORD = "cxportal-demo"
+
+TEAMS = [
+    {"name": "Harbour Bistro", "timezone": "Europe/Amsterdam", "say_yes_threshold": Decimal("15")},
+    {"name": "Northwind Support", "timezone": "America/New_York", "say_yes_threshold": Decimal("0")},
+]
+# username, role, team index (None = no team), approval limit, language
+USERS = [
+    ("admin", User.Role.ADMIN, None, Decimal("100000"), ""),
+    ("maria", User.Role.MANAGER, 0, Decimal("200"), ""),
+    ("sam", User.Role.FRONTLINE, 0, Decimal("0"), ""),
+    ("joost", User.Role.FRONTLINE, 0, Decimal("0"), "nl"),
+    ("nadia", User.Role.MANAGER, 1, Decimal("500"), ""),
+    ("leo", User.Role.FRONTLINE, 1, Decimal("0"), ""),
+    ("priya", User.Role.FRONTLINE, 1, Decimal("0"), ""),
+]
+
+
+def seed_accounts() -> tuple[list[Team], dict[str, User]]:
+    teams = []
+    for spec in TEAMS:
+        team, _ = Team.objects.get_or_create(name=spec["name"], defaults={k: v for k, v in spec.items() if k != "name"})
+        teams.append(team)
+    users = {}
+    for username, role, team_index, limit, language in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                role=role,
+                approval_limit=limit,
+                email=f"{username}@example.com",
+                first_name=username.capitalize(),
+                language=language,
+                is_staff=role == User.Role.ADMIN,
+                is_superuser=role == User.Role.ADMIN,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if team_index is not None:
+                user.teams.add(teams[team_index])
+        users[username] = user
+    return teams, users

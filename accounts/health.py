@@ -1,0 +1,27 @@
+"""What /healthz asks: does the database answer, does the broker answer."""
+
+from django.db import connection
+
+from cxportal.celery import app as celery_app
+
+
+def database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0] == 1
+    except Exception:  # noqa: BLE001  (any failure means "does not answer")
+        return False
+
+
+def broker_answers(timeout: float = 2.0) -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+            # A connection object may be lazy: open a channel so the broker really has to answer.
+            channel = conn.default_channel
+            if conn.transport_cls in ("redis", "rediss") or conn.transport.driver_type == "redis":
+                channel.client.ping()
+        return True
+    except Exception:  # noqa: BLE001
+        return False

@@ -1,0 +1,129 @@
+import zoneinfo
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+LANGUAGE_CHOICES = [("en", "English"), ("nl", "Nederlands")]
+USER_LANGUAGE_CHOICES = [("", _("Browser default")), *LANGUAGE_CHOICES]
+
+
+class Team(models.Model):
+    """A team serves its own customers. Its settings are the rubric's and the SLA's numbers."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
+
+    sla_criminal_fix_hours = models.PositiveIntegerField(
+        _("fix a Criminal case within (hours)"), default=4, validators=[MinValueValidator(1)]
+    )
+    sla_basic_fix_hours = models.PositiveIntegerField(
+        _("fix a Basic case within (hours)"), default=24, validators=[MinValueValidator(1)]
+    )
+    sla_surprise_hours = models.PositiveIntegerField(
+        _("surprise within (hours after the fix)"), default=48, validators=[MinValueValidator(1)]
+    )
+    say_yes_threshold = models.DecimalField(
+        _("say-yes threshold"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Rule bends costing at most this much are approved at once. 0 turns it off."),
+    )
+    familiarity_window_days = models.PositiveIntegerField(
+        _("familiarity window (days)"), default=365, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    drift_share = models.DecimalField(
+        _("drift share"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Share of served customers a gesture must reach in 90 days to drift down a level."),
+    )
+    drift_min_customers = models.PositiveIntegerField(
+        _("drift minimum customers"), default=20, validators=[MinValueValidator(1)]
+    )
+    # When a rubric number last changed: the incremental re-score picks the team up from here.
+    rubric_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(drift_share__gt=0) & models.Q(drift_share__lte=1), name="team_drift_share_0_1"
+            ),
+            models.CheckConstraint(condition=models.Q(say_yes_threshold__gte=0), name="team_say_yes_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class TeamSettingChange(models.Model):
+    """Audit row for every change of a team setting: who, when, old and new value."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="setting_changes")
+    actor = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    field = models.CharField(max_length=64)
+    old_value = models.CharField(max_length=200)
+    new_value = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.team}: {self.field} {self.old_value} → {self.new_value}"
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        FRONTLINE = "frontline", _("Frontline")
+        MANAGER = "manager", _("Manager")
+        ADMIN = "admin", _("Admin")
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.FRONTLINE)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True, verbose_name=_("teams"))
+    approval_limit = models.DecimalField(
+        _("approval limit"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Managers decide rule bends costing up to this much; above it an admin decides."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", choices=USER_LANGUAGE_CHOICES
+    )
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(approval_limit__gte=0), name="user_approval_limit_not_negative"),
+        ]
+
+    @property
+    def is_admin(self) -> bool:
+        """A Django superuser is an admin."""
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        """Managers and admins can do what a manager does."""
+        return self.is_admin or self.role == self.Role.MANAGER

@@ -1,0 +1,62 @@
+"""Reads of accounts and teams, and the one scoping rule every app uses.
+
+Nobody sees another team's customers, interactions, cases or bends; admins see every team.
+Every queryset a user sees goes through `scope_to_teams`, so a view cannot forget.
+"""
+
+from django.db.models import Q, QuerySet
+
+from .models import Team, User
+
+
+def team_ids_of(user) -> frozenset[int] | None:
+    """The ids of the teams this user may see; None means every team (an admin)."""
+    if not user or not user.is_authenticated:
+        return frozenset()
+    if user.is_admin:
+        return None
+    cached = getattr(user, "_cx_team_ids", None)
+    if cached is None:
+        cached = frozenset(user.teams.values_list("id", flat=True))
+        user._cx_team_ids = cached
+    return cached
+
+
+def scope_to_teams(queryset: QuerySet, user, *, team_field: str = "team") -> QuerySet:
+    """Restrict a queryset to the rows of the user's teams (`team_field` is the path to the team)."""
+    ids = team_ids_of(user)
+    if ids is None:
+        return queryset
+    if not ids:
+        return queryset.none()
+    return queryset.filter(**{f"{team_field}__in": ids})
+
+
+def user_is_member(user, team_id: int) -> bool:
+    ids = team_ids_of(user)
+    return ids is None or team_id in ids
+
+
+def user_manages(user, team_id: int) -> bool:
+    """Managers manage their own teams; admins manage every team."""
+    if user.is_admin:
+        return True
+    return user.role == User.Role.MANAGER and user_is_member(user, team_id)
+
+
+def team_list(*, user) -> QuerySet:
+    return scope_to_teams(Team.objects.all(), user, team_field="id")
+
+
+def user_list(*, user) -> QuerySet:
+    """Users sharing a team with the viewer (admins: everyone)."""
+    qs = User.objects.prefetch_related("teams").order_by("id")
+    ids = team_ids_of(user)
+    if ids is None:
+        return qs
+    return qs.filter(Q(teams__in=ids) | Q(pk=user.pk)).distinct()
+
+
+def team_managers(*, team_id: int) -> QuerySet:
+    """Who hears about escalations, waiting bends and the weekly report."""
+    return User.objects.filter(teams=team_id, role=User.Role.MANAGER, is_active=True).order_by("id")

@@ -1,0 +1,124 @@
+"""Writes of accounts and teams. Admins create teams and users; managers tune their teams."""
+
+from decimal import Decimal
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Team, TeamSettingChange, User
+from .selectors import user_manages
+
+# Settings whose change is a correction of the rubric: past interactions are re-scored.
+RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
+TEAM_SETTINGS = (
+    "name",
+    "timezone",
+    "sla_criminal_fix_hours",
+    "sla_basic_fix_hours",
+    "sla_surprise_hours",
+    "say_yes_threshold",
+    *RUBRIC_SETTINGS,
+)
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+def _require_admin(actor):
+    if not actor.is_admin:
+        raise PermissionDenied("Only an admin can do this.")
+
+
+@transaction.atomic
+def team_create(*, actor: User, name: str, timezone_name: str = "UTC", **settings) -> Team:
+    _require_admin(actor)
+    team = Team(name=name, timezone=timezone_name, **settings)
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_update_settings(*, actor: User, team: Team, changes: dict) -> Team:
+    """Change team settings, one audit row per changed value. Rubric numbers mark the team for re-scoring."""
+    if not user_manages(actor, team.id):
+        raise PermissionDenied("Only the team's managers or an admin can change its settings.")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    changed = []
+    for field, new in changes.items():
+        if field not in TEAM_SETTINGS:
+            continue
+        old = getattr(team, field)
+        if isinstance(old, Decimal):
+            new = Decimal(str(new))
+        if old != new:
+            setattr(team, field, new)
+            changed.append((field, old, new))
+    if not changed:
+        return team
+    team.full_clean()
+    if any(field in RUBRIC_SETTINGS for field, _, _ in changed):
+        team.rubric_changed_at = timezone.now()
+    team.save()
+    TeamSettingChange.objects.bulk_create(
+        TeamSettingChange(team=team, actor=actor, field=f, old_value=str(o), new_value=str(n)) for f, o, n in changed
+    )
+    return team
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    email: str = "",
+    role: str = User.Role.FRONTLINE,
+    teams=(),
+    approval_limit: Decimal = Decimal("0"),
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
+) -> User:
+    _require_admin(actor)
+    user = User(
+        username=username,
+        email=email,
+        role=role,
+        approval_limit=approval_limit,
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
+    )
+    _check_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.teams.set(teams)
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, changes: dict) -> User:
+    """Admins change anyone; a user changes their own name, email, language and password."""
+    own_fields = {"first_name", "last_name", "email", "language", "password"}
+    if not actor.is_admin and (actor.pk != user.pk or set(changes) - own_fields):
+        raise PermissionDenied("You can only change your own name, email, language and password.")
+    teams = changes.pop("teams", None)
+    password = changes.pop("password", None)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if teams is not None:
+        user.teams.set(teams)
+    return user

@@ -1,0 +1,33 @@
+"""Customer links (feedback, case status): unguessable, not recoverable from a database leak.
+
+A link's token is an HMAC of the row's id and a random nonce under the SECRET_KEY (128 bits,
+hex). The database stores only the nonce and the SHA-256 of the token, so a leaked database
+yields no working link, while the app can still show the link to staff at any time.
+"""
+
+import hashlib
+import secrets
+
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+TOKEN_HEX_CHARS = 32  # 128 bits
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def link_token(*, purpose: str, pk: int, nonce: str) -> str:
+    return salted_hmac(f"cxportal.link.{purpose}", f"{pk}:{nonce}", algorithm="sha256").hexdigest()[:TOKEN_HEX_CHARS]
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def looks_like_token(token: str) -> bool:
+    return len(token) == TOKEN_HEX_CHARS and all(c in "0123456789abcdef" for c in token)
+
+
+def token_matches(token: str, digest: str) -> bool:
+    return constant_time_compare(token_digest(token), digest)

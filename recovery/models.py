@@ -1,0 +1,159 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from interactions.levels import Level
+
+
+class RecoveryCase(models.Model):
+    """Fix it quickly, then surprise. Exactly one per Criminal or Basic interaction."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FIXED = "fixed", _("Fixed")
+        SURPRISED = "surprised", _("Surprised")
+        CLOSED = "closed", _("Closed")
+
+    interaction = models.OneToOneField("interactions.Interaction", on_delete=models.PROTECT, related_name="recovery_case")
+    customer = models.ForeignKey("interactions.Customer", on_delete=models.PROTECT, related_name="recovery_cases")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="recovery_cases")
+    severity = models.PositiveSmallIntegerField(choices=[(Level.CRIMINAL, Level.CRIMINAL.label), (Level.BASIC, Level.BASIC.label)])
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    fix_due = models.DateTimeField()
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    surprise_due = models.DateTimeField(null=True, blank=True)
+    surprised_at = models.DateTimeField(null=True, blank=True)
+    # The surprise is logged as an interaction carrying the gesture, so it counts on the escalator.
+    surprise_interaction = models.ForeignKey(
+        "interactions.Interaction", null=True, blank=True, on_delete=models.PROTECT, related_name="surprise_for"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True, max_length=2000)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    recovered_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    recovered_rated_at = models.DateTimeField(null=True, blank=True)
+    status_nonce = models.CharField(max_length=32, editable=False)
+    status_digest = models.CharField(max_length=64, unique=True, editable=False)
+    recovered_nonce = models.CharField(max_length=32, editable=False)
+    recovered_digest = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["fix_due", "id"]
+        indexes = [
+            models.Index(fields=["team", "status", "fix_due"]),
+            models.Index(fields=["status", "fix_due"], condition=models.Q(escalated_at__isnull=True), name="case_sla_watch"),
+            models.Index(fields=["team", "opened_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(severity__in=[1, 2]), name="case_severity_criminal_or_basic"),
+        ]
+
+    def __str__(self):
+        return f"Case #{self.pk} ({self.get_status_display()})"
+
+
+class CaseEvent(models.Model):
+    """One step on a case's timeline: the audit trail, written once and never changed."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        FIXED = "fixed", _("Fixed")
+        SURPRISED = "surprised", _("Surprised")
+        CLOSED = "closed", _("Closed")
+        ESCALATED = "escalated", _("Escalated")
+        RATED = "rated", _("Recovered level rated")
+        NOTE = "note", _("Note")
+
+    case = models.ForeignKey(RecoveryCase, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True, max_length=4000)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Rule(models.Model):
+    """A team policy. Rules bent often and approved often are candidates to change or kill."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="rules")
+    name = models.CharField(_("name"), max_length=160)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team", "name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="rule_unique_name_per_team")]
+
+    def __str__(self):
+        return self.name
+
+
+class RuleBend(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="bends")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="rule_bends")
+    case = models.ForeignKey(RecoveryCase, null=True, blank=True, on_delete=models.PROTECT, related_name="bends")
+    customer = models.ForeignKey("interactions.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="bends")
+    justification = models.TextField(max_length=4000)
+    cost = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bends_requested")
+    requested_at = models.DateTimeField()
+    # Above the deciding manager's approval limit only an admin may decide.
+    needs_admin = models.BooleanField(default=False)
+    auto_approved = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="bends_decided")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "status", "-requested_at"]),
+            models.Index(fields=["rule", "requested_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cost__gte=0), name="bend_cost_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True) | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="bend_decided_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Bend #{self.pk} of {self.rule} ({self.status})"
+
+
+class BendEvent(models.Model):
+    """Audit row of a bend: requested, approved, rejected (auto-approved included). Never changed."""
+
+    bend = models.ForeignKey(RuleBend, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True, max_length=4000)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.bend_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
