@@ -1,6 +1,6 @@
 """Customer links (feedback, case status): unguessable, not recoverable from a database leak.
 
-A link's token is an HMAC of the row's id and a random nonce under the SECRET_KEY (128 bits,
+A link's token is an HMAC of a random per-row nonce under the SECRET_KEY (128 bits,
 hex). The database stores only the nonce and the SHA-256 of the token, so a leaked database
 yields no working link, while the app can still show the link to staff at any time.
 """
@@ -17,8 +17,15 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
-def link_token(*, purpose: str, pk: int, nonce: str) -> str:
-    return salted_hmac(f"cxportal.link.{purpose}", f"{pk}:{nonce}", algorithm="sha256").hexdigest()[:TOKEN_HEX_CHARS]
+def link_token(*, purpose: str, nonce: str) -> str:
+    """The customer-facing token for a row's link; `purpose` keeps feedback and status tokens apart."""
+    return salted_hmac(f"cxportal.link.{purpose}", nonce, algorithm="sha256").hexdigest()[:TOKEN_HEX_CHARS]
+
+
+def new_link(*, purpose: str) -> tuple[str, str]:
+    """A fresh (nonce, digest) pair to store on a row."""
+    nonce = new_nonce()
+    return nonce, token_digest(link_token(purpose=purpose, nonce=nonce))
 
 
 def token_digest(token: str) -> str:

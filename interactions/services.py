@@ -1,0 +1,241 @@
+"""Writes of customers, gestures and interactions: logging, rating, corrections."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.errors import StateConflict
+from accounts.models import Team, User
+from accounts.selectors import user_is_member, user_manages
+
+from . import links, scoring
+from .levels import RECOVERY_LEVELS, Channel, Issue, Level
+from .models import Customer, Gesture, GestureDelivery, Interaction, LevelChange
+from .selectors import rubric_facts
+
+FEEDBACK = "feedback"
+
+
+def _mark_rescore_from(customer_id: int, at: datetime) -> None:
+    """Late facts: the customer's later interactions must be re-scored from `at` on (by the re-score job)."""
+    Customer.objects.filter(pk=customer_id).filter(Q(rescore_from__isnull=True) | Q(rescore_from__gt=at)).update(
+        rescore_from=at
+    )
+
+
+def _open_recovery_if_needed(interaction: Interaction, actor: User | None) -> None:
+    # The recovery app owns the case; it is imported here so interactions stays importable alone.
+    from recovery.services import case_open_for_interaction
+
+    if interaction.level in RECOVERY_LEVELS:
+        case_open_for_interaction(interaction=interaction, actor=actor)
+
+
+@transaction.atomic
+def customer_create(*, actor: User, team: Team, **fields) -> Customer:
+    if not user_is_member(actor, team.id):
+        raise PermissionDenied("You can only add customers to your own teams.")
+    customer = Customer(team=team, **fields)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor: User, customer: Customer, changes: dict) -> Customer:
+    if not user_is_member(actor, customer.team_id):
+        raise PermissionDenied("You can only change your own teams' customers.")
+    changes.pop("team", None)  # a customer never moves team: their history stays where it was served
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def gesture_create(*, actor: User, team: Team, **fields) -> Gesture:
+    if not user_manages(actor, team.id):
+        raise PermissionDenied("Only the team's managers can add gestures.")
+    gesture = Gesture(team=team, **fields)
+    gesture.full_clean()
+    gesture.save()
+    return gesture
+
+
+@transaction.atomic
+def gesture_update(*, actor: User, gesture: Gesture, changes: dict) -> Gesture:
+    """A change of base level or recurring is a correction: every interaction is re-scored, past ones too."""
+    if not user_manages(actor, gesture.team_id):
+        raise PermissionDenied("Only the team's managers can change gestures.")
+    gesture = Gesture.objects.select_for_update().get(pk=gesture.pk)
+    changes.pop("team", None)
+    corrected = any(
+        field in changes and changes[field] != getattr(gesture, field) for field in ("base_level", "recurring", "active")
+    )
+    for field, value in changes.items():
+        setattr(gesture, field, value)
+    if corrected:
+        gesture.corrected_at = timezone.now()
+    gesture.full_clean()
+    gesture.save()
+    return gesture
+
+
+def _clean_facts(*, channel: str, issues, summary: str) -> list[str]:
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = [f'"{channel}" is not a valid channel.']
+    issues = list(dict.fromkeys(issues or []))
+    unknown = [i for i in issues if i not in Issue.values]
+    if unknown:
+        errors["issues"] = [f"Unknown issue(s): {', '.join(map(str, unknown))}."]
+    if len(summary) > 5000:
+        errors["summary"] = ["At most 5000 characters."]
+    if errors:
+        raise ValidationError(errors)
+    return issues
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    actor: User,
+    customer: Customer,
+    channel: str,
+    occurred_at: datetime | None = None,
+    summary: str = "",
+    promise_kept: bool = True,
+    issues=(),
+    matched_preference: bool = False,
+    gestures=(),
+) -> Interaction:
+    """Log an interaction and give it its level by the rubric, as of its occurred_at.
+
+    Criminal and Basic open a recovery case in the same transaction. A backdated interaction marks
+    the customer's later interactions for the re-score job.
+    """
+    if not user_is_member(actor, customer.team_id):
+        raise PermissionDenied("You can only log interactions for your own teams' customers.")
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now + timezone.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": ["An interaction cannot happen in the future."]})
+    issues = _clean_facts(channel=channel, issues=issues, summary=summary)
+    gesture_ids = list(dict.fromkeys(g.id if isinstance(g, Gesture) else int(g) for g in gestures))
+    # Lock the customer: two logs for one customer at once must count each other's deliveries.
+    customer = Customer.objects.select_for_update().select_related("team").get(pk=customer.pk)
+    team = customer.team
+    team_gestures = list(Gesture.objects.filter(team_id=team.id))
+    usable = {g.id for g in team_gestures if g.active}
+    bad = [gid for gid in gesture_ids if gid not in usable]
+    if bad:
+        raise ValidationError({"gestures": [f"Not an active gesture of this team: {', '.join(map(str, bad))}."]})
+
+    facts = rubric_facts(team=team, customer_id=customer.id, at=occurred_at, gestures=team_gestures)
+    delivered, not_delivered = facts.split(gesture_ids)
+    assessment = scoring.assess(
+        promise_kept=promise_kept,
+        issues=issues,
+        matched_preference=matched_preference,
+        delivered=delivered,
+        recurring_not_delivered=not_delivered,
+    )
+    nonce, digest = links.new_link(purpose=FEEDBACK)
+    interaction = Interaction.objects.create(
+        team=team,
+        customer=customer,
+        channel=channel,
+        occurred_at=occurred_at,
+        summary=summary,
+        promise_kept=promise_kept,
+        issues=issues,
+        matched_preference=matched_preference,
+        assessed_level=assessment.level,
+        level=assessment.level,
+        omitted_gestures=list(assessment.omitted),
+        logged_by=actor,
+        feedback_nonce=nonce,
+        feedback_digest=digest,
+    )
+    GestureDelivery.objects.bulk_create(
+        GestureDelivery(interaction=interaction, gesture_id=gid, customer=customer, delivered_at=occurred_at)
+        for gid in gesture_ids
+    )
+    LevelChange.objects.create(
+        interaction=interaction, old_level=None, new_level=assessment.level, cause=LevelChange.Cause.LOGGED,
+        reason=assessment.reason[:300], actor=actor,
+    )
+    if Interaction.objects.filter(customer=customer, occurred_at__gt=occurred_at).exclude(pk=interaction.pk).exists():
+        _mark_rescore_from(customer.id, occurred_at)
+    _open_recovery_if_needed(interaction, actor)
+    return interaction
+
+
+def feedback_url(interaction: Interaction) -> str:
+    from django.conf import settings
+
+    return f"{settings.SITE_URL}/feedback/{links.link_token(purpose=FEEDBACK, nonce=interaction.feedback_nonce)}/"
+
+
+def interaction_by_feedback_token(token: str) -> Interaction | None:
+    """The interaction a customer's feedback link points to, or None (unknown, malformed or expired)."""
+    from django.conf import settings
+
+    if not links.looks_like_token(token):
+        return None
+    interaction = (
+        Interaction.objects.select_related("team", "customer").filter(feedback_digest=links.token_digest(token)).first()
+    )
+    if interaction is None:
+        return None
+    if interaction.created_at < timezone.now() - timezone.timedelta(days=settings.PUBLIC_LINK_MAX_AGE_DAYS):
+        return None
+    return interaction
+
+
+@transaction.atomic
+def interaction_rate(*, interaction: Interaction, level: int, comment: str = "") -> Interaction:
+    """The customer's own rating becomes the interaction's level. One rating per link."""
+    if level not in Level.values:
+        raise ValidationError({"level": ["Choose a level from 1 (Criminal) to 6 (Unbelievable)."]})
+    if len(comment) > 2000:
+        raise ValidationError({"comment": ["At most 2000 characters."]})
+    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    if interaction.customer_level is not None:
+        raise StateConflict("This interaction was already rated.", code="already_rated")
+    old = interaction.level
+    interaction.customer_level = level
+    interaction.level = scoring.final_level(interaction.assessed_level, level)
+    interaction.customer_comment = comment
+    interaction.rated_at = timezone.now()
+    interaction.save(update_fields=["customer_level", "level", "customer_comment", "rated_at"])
+    LevelChange.objects.create(
+        interaction=interaction, old_level=old, new_level=interaction.level, cause=LevelChange.Cause.CUSTOMER_RATING,
+        reason="rated by the customer",
+    )
+    if Interaction.objects.filter(customer_id=interaction.customer_id, occurred_at__gt=interaction.occurred_at).exists():
+        _mark_rescore_from(interaction.customer_id, interaction.occurred_at)
+    _open_recovery_if_needed(interaction, None)
+    return interaction
+
+
+def interaction_rescored(*, interaction: Interaction, actor: User | None = None) -> None:
+    """Called by the re-score job for each interaction whose level dropped into Criminal or Basic."""
+    _open_recovery_if_needed(interaction, actor)
+
+
+__all__ = [
+    "customer_create",
+    "customer_update",
+    "gesture_create",
+    "gesture_update",
+    "interaction_log",
+    "interaction_rate",
+    "interaction_rescored",
+    "interaction_by_feedback_token",
+    "feedback_url",
+]
