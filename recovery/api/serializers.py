@@ -97,7 +97,7 @@ class RuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rule
         fields = ["id", "team", "name", "description", "active"]
-        extra_kwargs = {"name": {"validators": []}}  # uniqueness per team is checked by the service
+        validators = []  # uniqueness per team is checked by the service, with a message on `name`
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
