@@ -8,14 +8,15 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RecoveryCase.Status.choices)
     severity = django_filters.TypedChoiceFilter(choices=[(1, "Criminal"), (2, "Basic")], coerce=int)
     team = django_filters.NumberFilter(field_name="team_id")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    # A choice, not a BooleanFilter: an unknown value is a 400, not silently "any".
+    overdue = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue")
 
     class Meta:
         model = RecoveryCase
         fields = ["status", "severity", "team", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        return queryset if value is None else case_overdue_filter(queryset, value)
+        return case_overdue_filter(queryset, value == "true") if value else queryset
 
 
 class BendFilter(django_filters.FilterSet):
