@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import StateConflict
@@ -45,7 +44,6 @@ def _steps(case: RecoveryCase) -> list[dict]:
     return steps
 
 
-@never_cache
 @require_GET
 def case_status(request, token: str):
     case = services.case_by_status_token(token)
@@ -58,7 +56,6 @@ def case_status(request, token: str):
     return _private(response)
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def case_recovered_feedback(request, token: str):
     case = services.case_by_recovered_token(token)
