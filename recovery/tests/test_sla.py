@@ -109,3 +109,25 @@ def test_the_schedule_migration_is_idempotent(db):
     migration.schedule(apps, None)
     migration.schedule(apps, None)
     assert PeriodicTask.objects.filter(task="recovery.check_slas").count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_sla_check_by_its_scheduled_name(team, smtp_inbox):
+    import os
+
+    from celery.contrib.testing.worker import start_worker
+
+    from accounts.tests.factories import UserFactory
+    from cxportal.celery import app as celery_app
+    from interactions.tests.factories import CustomerFactory
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.fail("REDIS_URL must point at the test Redis (scripts/test sets it)")
+    manager = ManagerFactory(teams=[team])
+    case = open_case(UserFactory(teams=[team]), CustomerFactory(team=team))
+    RecoveryCase.objects.filter(pk=case.pk).update(fix_due=timezone.now() - timedelta(minutes=1))
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = celery_app.send_task("recovery.check_slas")
+        assert result.get(timeout=20) == [case.pk]
+    assert [m["to"] for m in smtp_inbox.messages] == [[manager.email]]
