@@ -3,8 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.errors import StateConflict
 from interactions.levels import LEVEL_MEANINGS, Level
@@ -33,7 +34,7 @@ def _steps(case: RecoveryCase) -> list[dict]:
     steps = [{"title": _("We are fixing it"), "done": case.fixed_at is not None, "at": day(case.opened_at),
               "text": _("We know something went wrong and we are putting it right.")}]
     if case.fixed_at:
-        steps.append({"title": _("Fixed on %(date)s") % {"date": f"{day(case.fixed_at):%d %B %Y}"}, "done": True,
+        steps.append({"title": _("Fixed on %(date)s") % {"date": date_format(day(case.fixed_at), "j F Y")}, "done": True,
                       "at": day(case.fixed_at), "text": _("The problem has been fixed.")})
     if case.surprised_at:
         steps.append({"title": _("A little something for you"), "done": True, "at": day(case.surprised_at),
@@ -44,7 +45,7 @@ def _steps(case: RecoveryCase) -> list[dict]:
     return steps
 
 
-@require_GET
+@require_safe
 def case_status(request, token: str):
     case = services.case_by_status_token(token)
     if case is None:

@@ -109,3 +109,39 @@ def test_events_are_read_only_in_the_api(api_as, case, manager):
     assert events[0]["actor"] == "fiona"
     for method in ("post", "put", "patch", "delete"):
         assert getattr(client, method)(url, {}, format="json").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_people_fixing_one_case_at_once_fix_it_once(team):
+    import threading
+
+    from django.db import connection
+
+    from accounts.errors import StateConflict
+    from accounts.tests.factories import UserFactory
+    from interactions.tests.factories import CustomerFactory
+
+    from .conftest import open_case
+
+    people = [UserFactory(teams=[team]) for _ in range(10)]
+    case = open_case(people[0], CustomerFactory(team=team))
+    barrier = threading.Barrier(len(people))
+    outcomes = [None] * len(people)
+
+    def fix(i):
+        try:
+            barrier.wait(timeout=30)
+            services.case_fix(actor=people[i], case=case, note=f"#{i}")
+            outcomes[i] = "fixed"
+        except StateConflict:
+            outcomes[i] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fix, args=(i,)) for i in range(len(people))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 9 + ["fixed"]
+    assert CaseEvent.objects.filter(case=case, kind="fixed").count() == 1
