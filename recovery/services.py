@@ -207,8 +207,12 @@ def case_status_url(case: RecoveryCase) -> str:
     return f"{settings.SITE_URL}/status/{links.link_token(purpose=STATUS, nonce=case.status_nonce)}/"
 
 
+def recovered_token(case: RecoveryCase) -> str:
+    return links.link_token(purpose=RECOVERED, nonce=case.recovered_nonce)
+
+
 def case_recovered_url(case: RecoveryCase) -> str:
-    return f"{settings.SITE_URL}/feedback/recovered/{links.link_token(purpose=RECOVERED, nonce=case.recovered_nonce)}/"
+    return f"{settings.SITE_URL}/feedback/recovered/{recovered_token(case)}/"
 
 
 def _link_expired(since: datetime | None) -> bool:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -52,8 +53,8 @@ def case_status(request, token: str):
         return _not_found(request)
     rate_url = None
     if case.status == RecoveryCase.Status.CLOSED and case.recovered_level is None:
-        rate_url = services.case_recovered_url(case)
-    response = render(request, "recovery/status.html", {"case": case, "team_name": case.team.name, "steps": _steps(case), "rate_url": rate_url})
+        rate_url = reverse("case-recovered-feedback", args=[services.recovered_token(case)])
+    response = render(request, "recovery/status.html", {"case": case, "team_name": case.team.name, "team_tz": case.team.timezone, "steps": _steps(case), "rate_url": rate_url})
     return _private(response)
 
 
