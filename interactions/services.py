@@ -1,10 +1,11 @@
 """Writes of customers, gestures and interactions: logging, rating, corrections."""
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from accounts.errors import StateConflict
@@ -17,6 +18,9 @@ from .models import Customer, Gesture, GestureDelivery, Interaction, LevelChange
 from .selectors import rubric_facts
 
 FEEDBACK = "feedback"
+# Nothing is logged before this: keeps window arithmetic far from datetime's limits.
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+SPECIAL_DATE = re.compile(r"^(?:(\d{4})-)?(\d{2})-(\d{2})$")
 
 
 def _mark_rescore_from(customer_id: int, at: datetime) -> None:
@@ -34,12 +38,40 @@ def _open_recovery_if_needed(interaction: Interaction, actor: User | None) -> No
         case_open_for_interaction(interaction=interaction, actor=actor)
 
 
+def _check_customer(customer: Customer) -> None:
+    """What full_clean cannot see: the personal contact serves this team; special dates are dates."""
+    errors = {}
+    contact = customer.personal_contact
+    if contact is not None and not (contact.is_admin or contact.teams.filter(pk=customer.team_id).exists()):
+        errors["personal_contact"] = ["The personal contact must be a member of the customer's team."]
+    dates = customer.special_dates
+    if not isinstance(dates, list) or len(dates) > 20:
+        errors["special_dates"] = ["A list of at most 20 dates."]
+    else:
+        for entry in dates:
+            ok = isinstance(entry, dict) and set(entry) <= {"label", "date"} and isinstance(entry.get("label"), str)
+            ok = ok and 0 < len(entry["label"]) <= 80 and isinstance(entry.get("date"), str)
+            match = SPECIAL_DATE.match(entry["date"]) if ok else None
+            if match:
+                year, month, day = int(match[1] or 2000), int(match[2]), int(match[3])  # 2000 allows 29 Feb
+                try:
+                    datetime(year, month, day)
+                except ValueError:
+                    match = None
+            if not match:
+                errors["special_dates"] = ['Each date is {"label": "...", "date": "MM-DD" or "YYYY-MM-DD"}.']
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def customer_create(*, actor: User, team: Team, **fields) -> Customer:
     if not user_is_member(actor, team.id):
         raise PermissionDenied("You can only add customers to your own teams.")
     customer = Customer(team=team, **fields)
     customer.full_clean()
+    _check_customer(customer)
     customer.save()
     return customer
 
@@ -49,11 +81,27 @@ def customer_update(*, actor: User, customer: Customer, changes: dict) -> Custom
     if not user_is_member(actor, customer.team_id):
         raise PermissionDenied("You can only change your own teams' customers.")
     changes.pop("team", None)  # a customer never moves team: their history stays where it was served
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.full_clean()
+    _check_customer(customer)
     customer.save()
     return customer
+
+
+@transaction.atomic
+def customer_delete(*, actor: User, customer: Customer) -> None:
+    """Only a customer without history can go: interactions, cases and bends keep theirs."""
+    if not user_is_member(actor, customer.team_id):
+        raise PermissionDenied("You can only remove your own teams' customers.")
+    if Interaction.objects.filter(customer_id=customer.pk).exists():
+        raise StateConflict("This customer has interactions; their history stays.", code="customer_has_history")
+    try:
+        with transaction.atomic():
+            customer.delete()
+    except ProtectedError as exc:
+        raise StateConflict("This customer is referred to by cases or rule bends.", code="customer_has_history") from exc
 
 
 @transaction.atomic
@@ -124,6 +172,8 @@ def interaction_log(
     occurred_at = occurred_at or now
     if occurred_at > now + timezone.timedelta(minutes=5):
         raise ValidationError({"occurred_at": ["An interaction cannot happen in the future."]})
+    if occurred_at < EARLIEST_OCCURRED_AT:
+        raise ValidationError({"occurred_at": ["An interaction cannot be logged before 2000."]})
     issues = _clean_facts(channel=channel, issues=issues, summary=summary)
     gesture_ids = list(dict.fromkeys(g.id if isinstance(g, Gesture) else int(g) for g in gestures))
     # Lock the customer: two logs for one customer at once must count each other's deliveries.
@@ -231,6 +281,7 @@ def interaction_rescored(*, interaction: Interaction, actor: User | None = None)
 __all__ = [
     "customer_create",
     "customer_update",
+    "customer_delete",
     "gesture_create",
     "gesture_update",
     "interaction_log",

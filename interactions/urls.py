@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("feedback/<str:token>/", views.feedback, name="feedback"),
+]
