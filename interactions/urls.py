@@ -3,5 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("feedback/<str:token>/", views.feedback, name="feedback"),
+    # Anything under /feedback/ reaches the view, so every answer carries the private-link headers.
+    path("feedback/<path:token>/", views.feedback, name="feedback"),
 ]
