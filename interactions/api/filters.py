@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.db.models import Q
 
 from interactions.levels import Channel, Level
@@ -23,7 +24,7 @@ class IdFilter(django_filters.NumberFilter):
 
 class CustomerFilter(django_filters.FilterSet):
     team = IdFilter(field_name="team_id")
-    search = django_filters.CharFilter(method="filter_search", max_length=100, help_text="name or email contains")
+    search = django_filters.CharFilter(method="filter_search", max_length=100, help_text=gettext_lazy("name or email contains"))
 
     class Meta:
         model = Customer

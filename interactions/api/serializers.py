@@ -5,6 +5,8 @@ only what a client may write: read-only fields sent on write are ignored.
 """
 
 from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.models import LANGUAGE_CHOICES, Team, User
@@ -19,7 +21,7 @@ MAX_ID = 2**63 - 1
 class StrictBooleanField(serializers.BooleanField):
     """JSON true or false only: "false" as a string is a mistake worth a 400, not a truthy guess."""
 
-    default_error_messages = {"invalid": "Must be true or false (a JSON boolean)."}
+    default_error_messages = {"invalid": gettext_lazy("Must be true or false (a JSON boolean).")}
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -57,7 +59,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 class SpecialDateSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=80)
-    date = serializers.RegexField(r"^(?:\d{4}-)?\d{2}-\d{2}$", help_text="MM-DD, or YYYY-MM-DD")
+    date = serializers.RegexField(r"^(?:\d{4}-)?\d{2}-\d{2}$", help_text=gettext_lazy("MM-DD, or YYYY-MM-DD"))
 
 
 class CustomerInputSerializer(serializers.Serializer):
@@ -76,7 +78,7 @@ class CustomerInputSerializer(serializers.Serializer):
     def validate_personal_contact(self, user):
         # Only people the viewer can see; the service checks they serve the customer's team.
         if user is not None and not user_list(user=_viewer(self)).filter(pk=user.pk).exists():
-            raise serializers.ValidationError(f'Invalid pk "{user.pk}" - object does not exist.')
+            raise serializers.ValidationError(_('Invalid pk "%(pk)s" - object does not exist.') % {"pk": user.pk})
         return user
 
 
@@ -89,7 +91,7 @@ class CustomerUpdateSerializer(CustomerInputSerializer):
 
     def validate_team(self, team):
         if team.id != self.customer.team_id:
-            raise serializers.ValidationError("A customer never moves team.")
+            raise serializers.ValidationError(_("A customer never moves team."))
         return team
 
 
@@ -99,10 +101,10 @@ class GestureStandingSerializer(serializers.Serializer):
     recurring = serializers.BooleanField(source="gesture.recurring")
     effective_base_level = serializers.IntegerField()
     deliveries_in_window = serializers.IntegerField()
-    standing = serializers.IntegerField(allow_null=True, help_text="null: never received in the window")
+    standing = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("null: never received in the window"))
     standing_label = serializers.SerializerMethodField()
-    next_level = serializers.IntegerField(help_text="what the next delivery would be perceived at")
-    omission_cap = serializers.IntegerField(allow_null=True, help_text="recurring gestures: the cap if omitted")
+    next_level = serializers.IntegerField(help_text=gettext_lazy("what the next delivery would be perceived at"))
+    omission_cap = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("recurring gestures: the cap if omitted"))
 
     def get_standing_label(self, row) -> str:
         return level_label(row.standing)
@@ -164,13 +166,13 @@ class GestureUpdateSerializer(GestureInputSerializer):
 
     def validate_team(self, team):
         if team.id != self.gesture.team_id:
-            raise serializers.ValidationError("A gesture never moves team.")
+            raise serializers.ValidationError(_("A gesture never moves team."))
         return team
 
 
 class GestureOutputSerializer(serializers.ModelSerializer):
     base_level_label = serializers.SerializerMethodField()
-    effective_base_level = serializers.SerializerMethodField(help_text="base level with org-wide drift applied, now")
+    effective_base_level = serializers.SerializerMethodField(help_text=gettext_lazy("base level with org-wide drift applied, now"))
 
     class Meta:
         model = Gesture
@@ -203,9 +205,9 @@ class GestureOutputSerializer(serializers.ModelSerializer):
 
 class InteractionInputSerializer(serializers.Serializer):
     customer = ScopedPrimaryKeyField(model=Customer)
-    team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="derived from the customer")
+    team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=gettext_lazy("derived from the customer"))
     channel = serializers.ChoiceField(choices=Channel.choices)
-    occurred_at = serializers.DateTimeField(required=False, help_text="defaults to now; may be in the past")
+    occurred_at = serializers.DateTimeField(required=False, help_text=gettext_lazy("defaults to now; may be in the past"))
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     promise_kept = StrictBooleanField(required=False, default=True)
     issues = serializers.ListField(
@@ -219,7 +221,7 @@ class InteractionInputSerializer(serializers.Serializer):
     def validate(self, data):
         team = data.pop("team", None)
         if team is not None and team != data["customer"].team_id:
-            raise serializers.ValidationError({"team": ["The team is the customer's team."]})
+            raise serializers.ValidationError({"team": [_("The team is the customer's team.")]})
         return data
 
 
