@@ -1,7 +1,5 @@
 """The customer's feedback page: no login, one rating per link, then thank you."""
 
-from functools import wraps
-
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -10,22 +8,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.errors import StateConflict
 
 from . import services
+from .customer_pages import customer_page
 from .forms import FeedbackForm
 from .levels import LEVEL_MEANINGS, Level
-
-
-def customer_page(view):
-    """Headers of every page a customer reaches by a private link: the token must not leak through
-    the Referer header or a shared cache."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapped
 
 
 def _render(request, template, context, *, status=200, language=None):

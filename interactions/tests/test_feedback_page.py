@@ -144,3 +144,29 @@ def test_a_dutch_customer_sees_the_page_in_dutch(browser, frontline, team):
     assert response["Content-Language"] == "nl"
     bad = csrf_post(browser, feedback_path(interaction), {"level": "9"})
     assert "Kies een van de zes antwoorden." in bad.content.decode()
+
+
+def test_a_no_referrer_browser_posting_with_origin_null_is_accepted_with_the_token(interaction):
+    """Under Referrer-Policy: no-referrer browsers send Origin: null and no Referer on the form post."""
+    client = Client(enforce_csrf_checks=True)
+    path = feedback_path(interaction)
+    client.get(path)
+    token = client.cookies["csrftoken"].value
+    response = client.post(path, {"level": "4", "csrfmiddlewaretoken": token}, HTTP_ORIGIN="null", secure=True)
+    assert response.status_code == 302
+    assert Interaction.objects.get(pk=interaction.pk).customer_level == 4
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_ORIGIN": "null"}, {"HTTP_ORIGIN": "https://evil.example"}, {"HTTP_REFERER": "https://evil.example/x"}],
+)
+def test_csrf_still_refuses_a_post_without_the_token_or_from_another_site(interaction, headers):
+    client = Client(enforce_csrf_checks=True)
+    path = feedback_path(interaction)
+    client.get(path)
+    token = client.cookies["csrftoken"].value
+    data = {"level": "1"} if headers.get("HTTP_ORIGIN") == "null" else {"level": "1", "csrfmiddlewaretoken": token}
+    response = client.post(path, data, secure=True, **headers)
+    assert response.status_code == 403
+    assert Interaction.objects.get(pk=interaction.pk).customer_level is None
