@@ -51,12 +51,12 @@ WEEKS = 6
 
 def seed_interactions(*, teams, users, stdout=None):
     for index, team in enumerate(teams):
-        customers = _customers(team, random.Random(42 + index))
+        customers = _customers(team, random.Random(42 + index))  # nosec B311: demo data, not secrets
         gestures = _gestures(team, GESTURES[index % len(GESTURES)])
         if Interaction.objects.filter(team=team).exists():
             continue
         staff = list(team.members.filter(is_active=True).order_by("id")) or [u for u in users.values() if u.is_superuser]
-        logged, rated = _history(team, customers, gestures, staff, SUMMARIES[index % len(SUMMARIES)], random.Random(7 + index))
+        logged, rated = _history(team, customers, gestures, staff, SUMMARIES[index % len(SUMMARIES)], random.Random(7 + index))  # nosec B311
         if stdout is not None:
             stdout.write(f"  {team.name}: {len(customers)} customers, {len(gestures)} gestures, {logged} interactions ({rated} rated)")
 

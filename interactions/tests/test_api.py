@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from interactions import services
 from interactions.levels import Level
-from interactions.models import Gesture, Interaction
+from interactions.models import Interaction
 from interactions.tests.factories import CustomerFactory, GestureFactory, bulk_history
 from recovery.models import RecoveryCase
 
