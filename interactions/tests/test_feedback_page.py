@@ -120,7 +120,8 @@ def test_an_invalid_rating_shows_the_form_again_with_an_error(browser, interacti
 def test_unknown_or_malformed_tokens_are_a_404(browser, interaction, token):
     response = browser.get(f"/feedback/{token}/")
     assert response.status_code == 404
-    assert_private_link_headers(response)
+    if "%2F" not in token:  # a slash leaves the page's URL altogether: Django's own 404
+        assert_private_link_headers(response)
     assert browser.post(f"/feedback/{token}/", {"level": "3"}).status_code in (403, 404)  # CSRF first, never 500
 
 
