@@ -37,6 +37,7 @@ def customer_page(view):
         response = protected(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
     # The site-wide CSRF middleware defers to the check above, which runs for this view only.
