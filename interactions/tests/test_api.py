@@ -302,3 +302,12 @@ def test_logging_costs_a_fixed_number_of_queries_whatever_the_history(
         counts[past] = len(captured)
     assert counts[1] == counts[1000], counts
     print(f"logging one interaction: {counts} queries by number of past interactions")
+
+
+def test_the_admin_lists_interactions_read_only(admin_user, frontline, customer, client):
+    services.interaction_log(actor=frontline, customer=customer, channel="phone")
+    client.force_login(admin_user)
+    for url in ("/admin/interactions/interaction/", "/admin/interactions/customer/", "/admin/interactions/gesture/",
+                "/admin/interactions/levelchange/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/interactions/interaction/add/").status_code == 403
