@@ -1,0 +1,449 @@
+"""The permission matrix: every URL pattern x every role, generated from the URL conf.
+
+MATRIX says, per URL name, how to fill the path with an object of team A and what each role of
+team A (and an admin) may do there. From it the tests check that:
+
+- every URL pattern has an entry (a new endpoint without one fails with its name);
+- team-B users get 404 (or 403) on team-A objects and change nothing;
+- anonymous clients get 401 on the API and a redirect to the login page on staff pages;
+- a customer link's token opens only its own page, and is no API credential;
+- team-A roles get exactly what their role allows (frontline do not write gestures, rules or team
+  settings, do not decide bends, do not close a case without a surprise; managers create no users
+  or teams), and a refused request changes nothing;
+- lists seen by a team-B user hold no team-A id;
+- creates with a team-A parent (customer, rule, case, gesture, team) by a team-B user are refused
+  and create nothing.
+
+Every request runs in a savepoint that is rolled back, so each check sees the same world.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import Team, User
+from accounts.tests.factories import UserFactory
+from interactions import links
+from interactions.models import Customer, Gesture, Interaction
+from interactions.services import interaction_log
+from interactions.tests.factories import CustomerFactory, GestureFactory
+from recovery import services as recovery
+from recovery.models import RecoveryCase, Rule, RuleBend
+
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "api/schema/", "api/docs/")
+
+FRONTLINE_A, MANAGER_A, FRONTLINE_B, MANAGER_B = "frontline_a", "manager_a", "frontline_b", "manager_b"
+ADMIN, ANONYMOUS, TOKEN_HOLDER = "admin", "anonymous", "token_holder"
+ROLES = (FRONTLINE_A, MANAGER_A, FRONTLINE_B, MANAGER_B, ADMIN, ANONYMOUS, TOKEN_HOLDER)
+STAFF_A = frozenset({FRONTLINE_A, MANAGER_A, ADMIN})
+MANAGERS = frozenset({MANAGER_A, ADMIN})
+ADMIN_ONLY = frozenset({ADMIN})
+
+
+# --- The world: two teams with the same objects, built with the real services ------------------
+
+
+def _team_world(team, frontline, manager):
+    asker = UserFactory(teams=[team])  # asks for the bend, so nobody in the checks decides their own
+    customer = CustomerFactory(team=team, name=f"Customer of {team.name}")
+    bare = CustomerFactory(team=team, name=f"New customer of {team.name}")  # no history: may be deleted
+    gesture = GestureFactory(team=team, base_level=5)
+    rule = Rule.objects.create(team=team, name=f"No refunds after 30 days ({team.name})")
+
+    def criminal():
+        return interaction_log(actor=frontline, customer=customer, channel="phone", promise_kept=False)
+
+    interaction = criminal()
+    case = interaction.recovery_case
+    fixed = recovery.case_fix(actor=frontline, case=criminal().recovery_case, note="fixed")
+    closed = criminal().recovery_case
+    recovery.case_fix(actor=frontline, case=closed)
+    closed = recovery.case_close(actor=manager, case=closed, reason="moved away")
+    bend = recovery.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
+    return {
+        "team": team, "frontline": frontline, "manager": manager, "asker": asker,
+        "customer": customer, "customer_bare": bare, "gesture": gesture, "rule": rule,
+        "interaction": interaction, "case": case, "case_fixed": fixed, "case_closed": closed, "bend": bend,
+        "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
+        "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
+        "recovered_token": recovery.recovered_token(closed),
+    }
+
+
+@pytest.fixture
+def world(team, other_team, frontline, manager, other_frontline, other_manager, admin_user):
+    return {
+        "A": _team_world(team, frontline, manager),
+        "B": _team_world(other_team, other_frontline, other_manager),
+        "users": {FRONTLINE_A: frontline, MANAGER_A: manager, FRONTLINE_B: other_frontline,
+                  MANAGER_B: other_manager, ADMIN: admin_user},
+    }
+
+
+# --- The matrix ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    method: str
+    body: Callable[[dict], dict] | None = None
+    allowed: frozenset = STAFF_A  # team-A roles and admin who may do it; the others get 403
+    ok: tuple = (200,)  # what an allowed role gets
+
+
+READ = (Op("GET"),)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    kind: str  # "api-object", "api-list", "api-self", "page", "customer-page", "open"
+    ops: tuple = READ
+    obj: str | None = None  # the team-A object (key of the world) whose pk or token fills the path
+    model: type | None = None  # api-list: the model whose ids are listed
+    # Requests by a team-B user that name a team-A parent: (key of a team-B object for the path, or None; body).
+    foreign: tuple = field(default_factory=tuple)
+
+
+def _team_put(w):
+    return {"name": w["A"]["team"].name, "timezone": "Europe/Amsterdam", "sla_basic_fix_hours": 12}
+
+
+MATRIX: dict[str, Endpoint] = {
+    # Pages and open endpoints
+    "dashboard": Endpoint("page"),
+    "healthz": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    "login": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    "logout": Endpoint("open", ops=(Op("POST", ok=(302,)),)),
+    "api-token": Endpoint("open", ops=(Op("POST", body=lambda w: {"username": "nobody", "password": "wrong"}, ok=(400,)),)),
+    # Customer pages: the token is the credential
+    "feedback": Endpoint("customer-page", obj="feedback_token"),
+    "case-status": Endpoint("customer-page", obj="status_token"),
+    "case-recovered-feedback": Endpoint("customer-page", obj="recovered_token"),
+    # Accounts
+    "team-list": Endpoint("api-list", model=Team, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"name": "Team C", "timezone": "UTC"}, allowed=ADMIN_ONLY, ok=(201,)),
+    )),
+    "team-detail": Endpoint("api-object", obj="team", ops=(
+        Op("GET"),
+        Op("PUT", body=_team_put, allowed=MANAGERS),
+        Op("PATCH", body=lambda w: {"sla_basic_fix_hours": 12}, allowed=MANAGERS),
+    )),
+    "user-list": Endpoint("api-list", model=User, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"username": "newbie", "password": "a-long-passphrase-42", "teams": [w["A"]["team"].id]},
+           allowed=ADMIN_ONLY, ok=(201,)),
+    )),
+    "user-me": Endpoint("api-self"),
+    "user-detail": Endpoint("api-object", obj="frontline", ops=(
+        Op("GET"),
+        Op("PATCH", body=lambda w: {"role": "manager"}, allowed=ADMIN_ONLY),
+    )),
+    # Interactions
+    "customer-list": Endpoint("api-list", model=Customer, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"team": w["A"]["team"].id, "name": "Newcomer"}, ok=(201,)),
+    ), foreign=(
+        (None, lambda w: {"team": w["A"]["team"].id, "name": "Mallory"}),
+    )),
+    "customer-detail": Endpoint("api-object", obj="customer_bare", ops=(
+        Op("GET"),
+        Op("PUT", body=lambda w: {"name": "Renamed"}),
+        Op("PATCH", body=lambda w: {"name": "Renamed"}),
+        Op("DELETE", ok=(204,)),
+    )),
+    "gesture-list": Endpoint("api-list", model=Gesture, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"team": w["A"]["team"].id, "name": "Free coffee", "base_level": 5}, allowed=MANAGERS, ok=(201,)),
+    ), foreign=(
+        (None, lambda w: {"team": w["A"]["team"].id, "name": "Planted", "base_level": 5}),
+    )),
+    "gesture-detail": Endpoint("api-object", obj="gesture", ops=(
+        Op("GET"),
+        Op("PUT", body=lambda w: {"description": "Changed"}, allowed=MANAGERS),
+        Op("PATCH", body=lambda w: {"base_level": 6}, allowed=MANAGERS),
+    )),
+    "interaction-list": Endpoint("api-list", model=Interaction, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"customer": w["A"]["customer"].id, "channel": "phone"}, ok=(201,)),
+    ), foreign=(
+        (None, lambda w: {"customer": w["A"]["customer"].id, "channel": "phone"}),
+        (None, lambda w: {"customer": w["B"]["customer"].id, "channel": "phone", "gestures": [w["A"]["gesture"].id]}),
+    )),
+    "interaction-detail": Endpoint("api-object", obj="interaction"),
+    # Recovery
+    "recovery-case-list": Endpoint("api-list", model=RecoveryCase),
+    "recovery-case-detail": Endpoint("api-object", obj="case"),
+    "recovery-case-events": Endpoint("api-object", obj="case"),
+    "recovery-case-recommended-gestures": Endpoint("api-object", obj="case"),
+    "recovery-case-fix": Endpoint("api-object", obj="case", ops=(Op("POST", body=lambda w: {"note": "Refunded"}),)),
+    "recovery-case-surprise": Endpoint("api-object", obj="case_fixed", ops=(
+        Op("POST", body=lambda w: {"gesture": w["A"]["gesture"].id, "note": "Flowers"}),
+    ), foreign=(
+        ("case_fixed", lambda w: {"gesture": w["A"]["gesture"].id}),
+    )),
+    # Closing an open case (no surprise): managers only, with a reason.
+    "recovery-case-close": Endpoint("api-object", obj="case", ops=(
+        Op("POST", body=lambda w: {"reason": "The customer asked us to stop."}, allowed=MANAGERS),
+    )),
+    "rule-list": Endpoint("api-list", model=Rule, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"team": w["A"]["team"].id, "name": "Receipts required"}, allowed=MANAGERS, ok=(201,)),
+    ), foreign=(
+        (None, lambda w: {"team": w["A"]["team"].id, "name": "Planted rule"}),
+    )),
+    "rule-dumb": Endpoint("api-list", model=Rule),
+    "rule-detail": Endpoint("api-object", obj="rule", ops=(
+        Op("GET"),
+        Op("PUT", body=lambda w: {"name": "Renamed rule", "description": "", "active": True}, allowed=MANAGERS),
+        Op("PATCH", body=lambda w: {"description": "Changed"}, allowed=MANAGERS),
+    )),
+    "rule-bend-list": Endpoint("api-list", model=RuleBend, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"rule": w["A"]["rule"].id, "customer": w["A"]["customer"].id, "justification": "Loyal", "cost": "5"},
+           ok=(201,)),
+    ), foreign=(
+        (None, lambda w: {"rule": w["A"]["rule"].id, "customer": w["B"]["customer"].id, "justification": "x", "cost": "1"}),
+        (None, lambda w: {"rule": w["B"]["rule"].id, "case": w["A"]["case"].id, "justification": "x", "cost": "1"}),
+        (None, lambda w: {"rule": w["B"]["rule"].id, "customer": w["A"]["customer"].id, "justification": "x", "cost": "1"}),
+    )),
+    "rule-bend-detail": Endpoint("api-object", obj="bend"),
+    "rule-bend-events": Endpoint("api-object", obj="bend"),
+    "rule-bend-approve": Endpoint("api-object", obj="bend", ops=(Op("POST", body=lambda w: {"note": "Fine"}, allowed=MANAGERS),)),
+    "rule-bend-reject": Endpoint("api-object", obj="bend", ops=(Op("POST", body=lambda w: {"note": "No"}, allowed=MANAGERS),)),
+}
+
+
+# --- Helpers --------------------------------------------------------------------------------------
+
+
+def _flatten(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _flatten(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern).lstrip("^"), p
+
+
+def url_patterns() -> dict[str, tuple[str, URLPattern]]:
+    """Every named route of the project, less admin, i18n, static files and the API's own schema/docs."""
+    found = {}
+    for route, pattern in _flatten(get_resolver().url_patterns):
+        clean = route.replace("^", "")
+        if clean.startswith(SKIPPED_PREFIXES) or clean.startswith(settings.STATIC_URL.lstrip("/")):
+            continue
+        found[pattern.name or clean] = (clean, pattern)
+    return found
+
+
+def _path(name: str, value) -> str:
+    _, pattern = url_patterns()[name]
+    params = list(pattern.pattern.regex.groupindex)
+    return reverse(name, kwargs={p: value for p in params})
+
+
+def _path_for(name: str, w: dict, team: str = "A", obj: str | None = None) -> str:
+    obj = obj or MATRIX[name].obj
+    if obj is None:
+        return reverse(name)
+    value = w[team][obj]
+    return _path(name, value if isinstance(value, str) else value.pk)
+
+
+def _client(role: str, w: dict):
+    if role in (ANONYMOUS, TOKEN_HOLDER):
+        client = APIClient()
+        if role == TOKEN_HOLDER:
+            # A customer's link token is no API credential.
+            client.credentials(HTTP_AUTHORIZATION=f"Token {w['A']['feedback_token']}")
+        return client
+    user = w["users"][role]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def _page_client(role: str, w: dict) -> Client:
+    client = Client()
+    if role not in (ANONYMOUS, TOKEN_HOLDER):
+        client.force_login(w["users"][role])
+    return client
+
+
+def _our_models():
+    root = str(settings.BASE_DIR)
+    return [m for m in apps.get_models() if apps.get_app_config(m._meta.app_label).path.startswith(root)]
+
+
+def fingerprint(target=None) -> dict:
+    """Row counts of every table of ours, and the target row's values: what a refused request must not change."""
+    counts = {m._meta.label: m.objects.count() for m in _our_models()}
+    if target is not None and not isinstance(target, str):
+        row = type(target).objects.filter(pk=target.pk).first()
+        counts["target"] = model_to_dict(row) if row is not None else None
+    return counts
+
+
+def call(client, method: str, path: str, body: dict | None = None, target=None):
+    """Send one request in a savepoint that is rolled back; return the response and whether anything changed."""
+    with transaction.atomic():
+        before = fingerprint(target)
+        kwargs = {"format": "json"} if isinstance(client, APIClient) else {}
+        if body is not None:
+            kwargs["data"] = body
+        response = getattr(client, method.lower())(path, **kwargs)
+        changed = fingerprint(target) != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def _names(*kinds):
+    return sorted(name for name, e in MATRIX.items() if e.kind in kinds)
+
+
+def _ids(results) -> set[int]:
+    return {row["id"] for row in results}
+
+
+def _team_ids(model, team) -> set[int]:
+    if model is Team:
+        return {team.id}
+    if model is User:
+        return set(User.objects.filter(teams=team).values_list("id", flat=True))
+    return set(model.objects.filter(team=team).values_list("id", flat=True))
+
+
+# --- The checks ---------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_has_a_matrix_entry():
+    patterns = url_patterns()
+    missing = sorted(set(patterns) - set(MATRIX))
+    assert not missing, f"URL patterns without a permission-matrix entry in {__file__}: {missing}"
+    stale = sorted(set(MATRIX) - set(patterns))
+    assert not stale, f"matrix entries for URL names that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in _names("api-object", "page") if MATRIX[n].obj))
+def test_team_b_gets_404_on_team_a_objects_and_changes_nothing(name, world):
+    endpoint = MATRIX[name]
+    target = world["A"][endpoint.obj]
+    path = _path_for(name, world)
+    for role in (FRONTLINE_B, MANAGER_B):
+        client = _client(role, world) if endpoint.kind.startswith("api") else _page_client(role, world)
+        for op in endpoint.ops:
+            response, changed = call(client, op.method, path, op.body(world) if op.body else None, target)
+            assert response.status_code in (403, 404), f"{role} {op.method} {path}: {response.status_code}"
+            if op.method == "GET":
+                assert response.status_code == 404, f"{role} GET {path}: {response.status_code} (existence leaks)"
+            assert not changed, f"{role} {op.method} {path} changed data"
+
+
+@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "page"))
+def test_anonymous_and_customer_token_get_401_on_the_api_and_the_login_page_on_staff_pages(name, world):
+    endpoint = MATRIX[name]
+    path = _path_for(name, world)
+    target = world["A"][endpoint.obj] if endpoint.obj else None
+    for role in (ANONYMOUS, TOKEN_HOLDER):
+        for op in endpoint.ops:
+            if endpoint.kind == "page":
+                response, changed = call(_page_client(role, world), op.method, path, None, target)
+                assert response.status_code == 302, f"{role} {op.method} {path}: {response.status_code}"
+                assert response["Location"].startswith(reverse("login")), response["Location"]
+            else:
+                response, changed = call(_client(role, world), op.method, path, op.body(world) if op.body else None, target)
+                assert response.status_code == 401, f"{role} {op.method} {path}: {response.status_code}"
+            assert not changed, f"{role} {op.method} {path} changed data"
+
+
+@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "page"))
+def test_team_a_roles_and_admin_get_exactly_what_the_role_allows(name, world):
+    endpoint = MATRIX[name]
+    path = _path_for(name, world)
+    target = world["A"][endpoint.obj] if endpoint.obj else None
+    for role in (FRONTLINE_A, MANAGER_A, ADMIN):
+        client = _client(role, world) if endpoint.kind.startswith("api") else _page_client(role, world)
+        for op in endpoint.ops:
+            response, changed = call(client, op.method, path, op.body(world) if op.body else None, target)
+            detail = f"{role} {op.method} {path}: {response.status_code} {getattr(response, 'data', '')}"
+            if role in op.allowed:
+                assert response.status_code in op.ok, detail
+            else:
+                assert response.status_code == 403, detail
+                assert not changed, f"{role} {op.method} {path} was refused but changed data"
+
+
+@pytest.mark.parametrize("name", _names("api-list"))
+def test_lists_seen_by_team_b_hold_no_team_a_object(name, world):
+    model = MATRIX[name].model
+    path = _path_for(name, world)
+    mine, theirs = _team_ids(model, world["B"]["team"]), _team_ids(model, world["A"]["team"])
+    assert mine and theirs
+    for role in (FRONTLINE_B, MANAGER_B):
+        response = _client(role, world).get(path, {"page_size": 200})
+        assert response.status_code == 200, response.data
+        listed = _ids(response.data["results"])
+        assert not listed & theirs, f"{role} sees team A's {model.__name__} {sorted(listed & theirs)} in {path}"
+        assert mine <= listed, f"{role} misses their own {model.__name__}s in {path}"
+    # The check can fail: the same list shows team A its own rows, and an admin both teams'.
+    assert theirs <= _ids(_client(MANAGER_A, world).get(path, {"page_size": 200}).data["results"])
+    assert theirs | mine <= _ids(_client(ADMIN, world).get(path, {"page_size": 200}).data["results"])
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in MATRIX.items() if e.foreign))
+def test_writes_naming_a_team_a_parent_are_refused_and_create_nothing(name, world):
+    for obj, body in MATRIX[name].foreign:
+        path = _path_for(name, world, team="B", obj=obj) if obj else reverse(name)
+        target = world["B"][obj] if obj else None
+        for role in (FRONTLINE_B, MANAGER_B):
+            response, changed = call(_client(role, world), "POST", path, body(world), target)
+            assert response.status_code in (400, 403, 404), f"{role} POST {path} {body(world)}: {response.status_code}"
+            assert not changed, f"{role} POST {path} {body(world)} changed data"
+
+
+@pytest.mark.parametrize("name", _names("customer-page"))
+def test_a_customer_token_opens_its_own_page_and_no_other(name, world):
+    endpoint = MATRIX[name]
+    own = _path_for(name, world)
+    for role in ROLES:  # the token is the credential: a staff session neither adds nor removes anything
+        assert _page_client(role, world).get(own).status_code == 200, f"{role} GET {own}"
+    for other in ("feedback_token", "status_token", "recovered_token"):
+        for team in ("A", "B"):
+            if other == endpoint.obj and team == "A":
+                continue
+            path = _path(name, world[team][other])
+            response = _page_client(TOKEN_HOLDER, world).get(path)
+            expected = 200 if other == endpoint.obj else 404  # team B's own link works for team B's customer
+            assert response.status_code == expected, f"{other} of team {team} on {name}: {response.status_code}"
+            assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("name", _names("open"))
+def test_open_endpoints_answer_everyone_the_same_and_never_fail(name, world):
+    path = _path_for(name, world)
+    for role in (ANONYMOUS, TOKEN_HOLDER):
+        for op in MATRIX[name].ops:
+            response, _ = call(_page_client(role, world) if op.method == "GET" or name == "logout" else _client(role, world),
+                               op.method, path, op.body(world) if op.body else None)
+            assert response.status_code in op.ok, f"{role} {op.method} {path}: {response.status_code}"
+
+
+def test_matrix_size_is_printed_for_the_docs():
+    checked = {kind: _names(kind) for kind in ("api-object", "api-list", "api-self", "page", "customer-page", "open")}
+    endpoints = sum(len(v) for v in checked.values())
+    ops = sum(len(MATRIX[n].ops) for v in checked.values() for n in v)
+    print(f"\npermission matrix: {endpoints} URL patterns, {ops} endpoint-methods x {len(ROLES)} roles "
+          f"= {ops * len(ROLES)} (endpoint-method, role) cells; foreign-parent writes: "
+          f"{sum(len(e.foreign) for e in MATRIX.values())} x 2 roles")
+    assert endpoints == len(url_patterns())
