@@ -4,11 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api.pagination import NewestFirstCursorPagination
+from accounts.api.pagination import NewestFirstCursorPagination, ValidatedCursorPagination
 from accounts.api.permissions import IsManagerOrReadOnly
 
 from .. import selectors, services
@@ -32,7 +31,7 @@ from .serializers import (
 from accounts.api.schema import CONFLICT, ERRORS, READ_ERRORS
 
 
-class CasePagination(CursorPagination):
+class CasePagination(ValidatedCursorPagination):
     """Newest first by default; `?ordering=fix_due` pages the most urgent first. No COUNT."""
 
     page_size = NewestFirstCursorPagination.page_size

@@ -33,62 +33,16 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Team, User
-from accounts.tests.factories import UserFactory
-from interactions import links
 from interactions.models import Customer, Gesture, Interaction
-from interactions.services import interaction_log
-from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery import services as recovery
 from recovery.models import RecoveryCase, Rule, RuleBend
 
-SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "api/schema/", "api/docs/")
+from .conftest import ADMIN, ANONYMOUS, FRONTLINE_A, FRONTLINE_B, MANAGER_A, MANAGER_B, TOKEN_HOLDER
 
-FRONTLINE_A, MANAGER_A, FRONTLINE_B, MANAGER_B = "frontline_a", "manager_a", "frontline_b", "manager_b"
-ADMIN, ANONYMOUS, TOKEN_HOLDER = "admin", "anonymous", "token_holder"
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "api/schema/", "api/docs/")
 ROLES = (FRONTLINE_A, MANAGER_A, FRONTLINE_B, MANAGER_B, ADMIN, ANONYMOUS, TOKEN_HOLDER)
 STAFF_A = frozenset({FRONTLINE_A, MANAGER_A, ADMIN})
 MANAGERS = frozenset({MANAGER_A, ADMIN})
 ADMIN_ONLY = frozenset({ADMIN})
-
-
-# --- The world: two teams with the same objects, built with the real services ------------------
-
-
-def _team_world(team, frontline, manager):
-    asker = UserFactory(teams=[team])  # asks for the bend, so nobody in the checks decides their own
-    customer = CustomerFactory(team=team, name=f"Customer of {team.name}")
-    bare = CustomerFactory(team=team, name=f"New customer of {team.name}")  # no history: may be deleted
-    gesture = GestureFactory(team=team, base_level=5)
-    rule = Rule.objects.create(team=team, name=f"No refunds after 30 days ({team.name})")
-
-    def criminal():
-        return interaction_log(actor=frontline, customer=customer, channel="phone", promise_kept=False)
-
-    interaction = criminal()
-    case = interaction.recovery_case
-    fixed = recovery.case_fix(actor=frontline, case=criminal().recovery_case, note="fixed")
-    closed = criminal().recovery_case
-    recovery.case_fix(actor=frontline, case=closed)
-    closed = recovery.case_close(actor=manager, case=closed, reason="moved away")
-    bend = recovery.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
-    return {
-        "team": team, "frontline": frontline, "manager": manager, "asker": asker,
-        "customer": customer, "customer_bare": bare, "gesture": gesture, "rule": rule,
-        "interaction": interaction, "case": case, "case_fixed": fixed, "case_closed": closed, "bend": bend,
-        "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
-        "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
-        "recovered_token": recovery.recovered_token(closed),
-    }
-
-
-@pytest.fixture
-def world(team, other_team, frontline, manager, other_frontline, other_manager, admin_user):
-    return {
-        "A": _team_world(team, frontline, manager),
-        "B": _team_world(other_team, other_frontline, other_manager),
-        "users": {FRONTLINE_A: frontline, MANAGER_A: manager, FRONTLINE_B: other_frontline,
-                  MANAGER_B: other_manager, ADMIN: admin_user},
-    }
 
 
 # --- The matrix ----------------------------------------------------------------------------------
