@@ -175,3 +175,21 @@ def test_deliveries_leaving_the_window_move_the_profile_without_anyone_logging(f
     services.rescore_run(now=timezone.now() + timedelta(days=40))
     assert not ExpectationStanding.objects.filter(customer=customer).exists()
     assert LevelChange.objects.filter(cause=LevelChange.Cause.RESCORE).count() == 0
+
+
+def test_the_nightly_drift_job_records_drift_and_the_next_rescore_applies_it(frontline, team):
+    team.drift_min_customers = 2
+    team.save()
+    a, b = CustomerFactory(team=team), CustomerFactory(team=team)
+    bread = GestureFactory(team=team, base_level=Level.UNBELIEVABLE)
+    log(frontline, a, gestures=[bread.id], occurred_at=days_ago(2))
+    today = log(frontline, b, gestures=[bread.id], occurred_at=timezone.now() - timedelta(seconds=20))
+    services.rescore_run()  # drift already applied here; make the nightly one find nothing new
+    GestureDrift.objects.all().delete()
+    Interaction.objects.filter(pk=today.pk).update(level=Level.UNBELIEVABLE, assessed_level=Level.UNBELIEVABLE)
+
+    run = services.drift_run()
+    assert (run.kind, run.status, run.rows_changed) == ("drift", JobRun.Status.SUCCEEDED, 1)
+    assert Interaction.objects.get(pk=today.pk).level == Level.UNBELIEVABLE  # drift only records
+    rescore = services.rescore_run()
+    assert rescore_history(rescore) == [(today.id, Level.UNBELIEVABLE, Level.SURPRISING)]
