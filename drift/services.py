@@ -25,12 +25,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import BigIntegerField, Count, F, Func, Min, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -150,6 +151,33 @@ def drift_run() -> JobRun:
 
 
 # --- The rubric's context for a chunk ---------------------------------------------------------
+# Times are compared as integer microseconds since the epoch: exact, and PostgreSQL hands them over
+# as plain integers (parsing a million timestamps in Python costs more than the rubric itself).
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DAY_US = 86_400_000_000
+
+
+def micros(at: datetime) -> int:
+    return (at - EPOCH) // timedelta(microseconds=1)
+
+
+class EpochMicros(Func):
+    """A timestamp column as integer microseconds since the epoch (exact on both databases)."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; unixepoch() drops the fraction.
+        return self.as_sql(
+            compiler, connection,
+            template="(unixepoch(%(expressions)s) * 1000000 + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))",
+            **extra,
+        )
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +192,7 @@ class _GestureRule:
 @dataclass(frozen=True, slots=True)
 class _TeamRules:
     window: timedelta
+    window_us: int
     gestures: dict[int, _GestureRule]
     recurring: tuple[_GestureRule, ...]
 
@@ -185,6 +214,7 @@ class _Rubric:
             }
             self.rules[team_id] = _TeamRules(
                 window=timedelta(days=team.familiarity_window_days),
+                window_us=team.familiarity_window_days * DAY_US,
                 gestures=gestures,
                 recurring=tuple(g for g in gestures.values() if g.recurring),
             )
@@ -195,13 +225,13 @@ class _Rubric:
             .values_list("gesture_id", "effective_from", "offset")
         ):
             froms, offsets = timelines.setdefault(gesture_id, ([], []))
-            froms.append(effective_from)
+            froms.append(micros(effective_from))
             offsets.append(offset)
         self.timelines = timelines
         self._facts: dict[tuple, scoring.GestureFacts] = {}
 
-    def effective_base(self, rule: _GestureRule, at: datetime) -> int:
-        """scoring.effective_base_level with the offset of the latest drift in force at `at`."""
+    def effective_base(self, rule: _GestureRule, at: int) -> int:
+        """scoring.effective_base_level with the offset of the latest drift in force at `at` (µs)."""
         timeline = self.timelines.get(rule.gesture_id)
         offset = 0
         if timeline is not None:
@@ -210,7 +240,7 @@ class _Rubric:
                 offset = timeline[1][i]
         return scoring.effective_base_level(rule.base_level, offset)
 
-    def facts(self, rule: _GestureRule, at: datetime, prior: int) -> scoring.GestureFacts:
+    def facts(self, rule: _GestureRule, at: int, prior: int) -> scoring.GestureFacts:
         base = self.effective_base(rule, at)
         key = (rule.gesture_id, base, prior)
         facts = self._facts.get(key)
@@ -221,7 +251,7 @@ class _Rubric:
         return facts
 
 
-def _count_between(times: list | None, low: datetime, high: datetime) -> int:
+def _count_between(times: list | None, low: int, high: int) -> int:
     """Deliveries with low <= delivered_at < high (the window before an interaction)."""
     if not times:
         return 0
@@ -245,9 +275,14 @@ class _Change:
 
 
 INTERACTION_FIELDS = (
-    "id", "customer_id", "team_id", "occurred_at", "promise_kept", "issues", "matched_preference",
-    "assessed_level", "customer_level", "level", "omitted_gestures",
+    "id", "customer_id", "team_id", "at_us", "promise_kept", "issues_json", "matched_preference",
+    "assessed_level", "customer_level", "level", "omitted_json",
 )
+NO_JSON_LIST = "[]"
+
+
+def _json_list(text: str | None) -> list:
+    return [] if not text or text == NO_JSON_LIST else json.loads(text)
 
 
 def _assess_rows(rows, deliveries, rubric: _Rubric) -> list[_Change]:
@@ -260,7 +295,7 @@ def _assess_rows(rows, deliveries, rubric: _Rubric) -> list[_Change]:
     changes = []
     for iid, cid, tid, at, promise_kept, issues, matched, assessed, customer_level, level, omitted in rows:
         team = rubric.rules[tid]
-        low = at - team.window
+        low = at - team.window_us
         given = delivered.get(iid, ())
         delivered_facts = []
         if given:
@@ -273,14 +308,14 @@ def _assess_rows(rows, deliveries, rubric: _Rubric) -> list[_Change]:
         ]
         a = scoring.assess(
             promise_kept=promise_kept,
-            issues=issues or (),
+            issues=_json_list(issues),
             matched_preference=matched,
             delivered=delivered_facts,
             recurring_not_delivered=others,
         )
         new_level = scoring.final_level(a.level, customer_level)
         new_omitted = list(a.omitted)
-        if a.level != assessed or new_level != level or new_omitted != (omitted or []):
+        if a.level != assessed or new_level != level or new_omitted != _json_list(omitted):
             changes.append(
                 _Change(iid, cid, tid, a.level, new_level, new_omitted, level, customer_level, (a.reason or "re-scored")[:300])
             )
@@ -367,9 +402,21 @@ def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime) ->
 
 
 def _open_recovery(level_changes: list[_Change], rubric: _Rubric) -> None:
-    """Levels that dropped into Criminal or Basic open their recovery case (in the chunk's transaction)."""
-    for c in level_changes:
-        if c.level in RECOVERY_LEVELS and c.level < c.old_level:
+    """Levels that dropped into Criminal or Basic open their recovery case (in the chunk's transaction).
+
+    One query finds the drops that already have their case (one case per interaction, ever); the
+    recovery service opens the others.
+    """
+    from recovery.models import RecoveryCase
+
+    drops = [c for c in level_changes if c.level in RECOVERY_LEVELS and c.level < c.old_level]
+    if not drops:
+        return
+    with_case = set(
+        RecoveryCase.objects.filter(interaction_id__in=[c.interaction_id for c in drops]).values_list("interaction_id", flat=True)
+    )
+    for c in drops:
+        if c.interaction_id not in with_case:
             interaction = Interaction(id=c.interaction_id, customer_id=c.customer_id, level=c.level, team=rubric.teams[c.team_id])
             interaction_rescored(interaction=interaction)
 
@@ -486,11 +533,19 @@ def levels_rescore(*, job_run: JobRun, holder: str, progress: Progress | None = 
             if all(s is not None for s in since):
                 widest = timedelta(days=max(Team.objects.filter(id__in=team_ids).values_list("familiarity_window_days", flat=True)))
                 deliveries = deliveries.filter(delivered_at__gte=min(since) - widest)
-        rows = list(interactions.order_by("customer_id", "occurred_at", "id").values_list(*INTERACTION_FIELDS))
-        delivery_rows = list(
-            deliveries.order_by("customer_id", "gesture_id", "delivered_at").values_list(
-                "interaction_id", "customer_id", "gesture_id", "delivered_at"
+        rows = list(
+            interactions.annotate(
+                at_us=EpochMicros("occurred_at"),
+                issues_json=Cast("issues", TextField()),
+                omitted_json=Cast("omitted_gestures", TextField()),
             )
+            .order_by("customer_id", "occurred_at", "id")
+            .values_list(*INTERACTION_FIELDS)
+        )
+        delivery_rows = list(
+            deliveries.annotate(at_us=EpochMicros("delivered_at"))
+            .order_by("customer_id", "gesture_id", "delivered_at")
+            .values_list("interaction_id", "customer_id", "gesture_id", "at_us")
         )
         rubric = _Rubric(team_ids)  # after the reads: it knows every gesture they mention
         changes = _assess_rows(rows, delivery_rows, rubric)
@@ -582,7 +637,7 @@ def _standings_for(customer_ids: list[int], as_of: datetime, rubric: _Rubric, te
         rule = rubric.rules[team_id].gestures.get(gid)
         if rule is None or not rule.active:
             continue  # the profile lists active gestures only
-        base = rubric.effective_base(rule, as_of)
+        base = rubric.effective_base(rule, micros(as_of))
         standings[(cid, gid)] = (
             team_id,
             n,
