@@ -322,11 +322,12 @@ def _assess_rows(rows, deliveries, rubric: _Rubric) -> list[_Change]:
     return changes
 
 
-def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime) -> list[_Change]:
+def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime, customers: tuple[int, int]) -> list[_Change]:
     """Write the changed rows and one history row per level change, in bulk. Returns the level changes.
 
     A row whose level or customer rating moved since it was read (a rating in the meantime) is left
-    alone; its customer was marked for the next run by the rating itself.
+    alone; its customer was marked for the next run by the rating itself. The chunk's customer range
+    lets the database find the rows by index instead of scanning the table for every chunk.
     """
     if not changes:
         return []
@@ -346,6 +347,7 @@ def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime) ->
                     SET assessed_level = v.assessed, level = v.level, omitted_gestures = v.omitted::jsonb
                     FROM v
                     WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
+                      AND i.customer_id BETWEEN %s AND %s
                     RETURNING i.id, v.old_level, v.level, v.reason
                 )
                 INSERT INTO {history} (interaction_id, old_level, new_level, cause, reason, job_run_id, changed_at)
@@ -361,6 +363,8 @@ def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime) ->
                     [c.old_level for c in changes],
                     [c.customer_level or 0 for c in changes],
                     [c.reason for c in changes],
+                    customers[0],
+                    customers[1],
                     LevelChange.Cause.RESCORE.value,
                     job_run_id,
                     now,
@@ -382,9 +386,10 @@ def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime) ->
                 FROM json_each(%s)
             ) AS v
             WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
+              AND i.customer_id BETWEEN %s AND %s
             RETURNING i.id
             """,
-            [payload],
+            [payload, customers[0], customers[1]],
         )
         updated = [by_id[row[0]] for row in cursor.fetchall()]
     level_changes = [c for c in updated if c.level != c.old_level]
@@ -553,7 +558,7 @@ def levels_rescore(*, job_run: JobRun, holder: str, progress: Progress | None = 
         with transaction.atomic():
             if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
                 raise LockLost(f"The re-score lock was taken over; run #{job_run.pk} stops at customer {after}.")
-            level_changes = _write_changes(changes, job_run_id=job_run.pk, now=now)
+            level_changes = _write_changes(changes, job_run_id=job_run.pk, now=now, customers=(first_id, last_id))
             _open_recovery(level_changes, rubric)
             _rescore_from_clear(customers)
             job_run.checkpoint = {**job_run.checkpoint, "after": last_id}
