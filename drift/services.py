@@ -387,7 +387,7 @@ def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime, cu
             ) AS v
             WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
               AND i.customer_id BETWEEN %s AND %s
-            RETURNING i.id
+            RETURNING id
             """,
             [payload, customers[0], customers[1]],
         )
