@@ -187,6 +187,38 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float):
     sql(f"ALTER TABLE {STALE} ADD PRIMARY KEY (id)")
 
 
+def open_cases_as_logging_did():
+    """Criminal and Basic interactions got their recovery case when they were logged: create those in
+    bulk, so the timed runs measure re-scoring, not a one-off backlog of case openings."""
+    from datetime import timedelta
+
+    from interactions import links
+    from interactions.models import Interaction
+    from recovery.models import RecoveryCase
+    from recovery.services import RECOVERED, STATUS
+
+    batch = []
+    rows = (
+        Interaction.objects.filter(level__in=[1, 2], recovery_case__isnull=True)
+        .values_list("id", "customer_id", "team_id", "level", "occurred_at")
+        .iterator(chunk_size=5000)
+    )
+    for iid, cid, tid, level, at in rows:
+        status_nonce, status_digest = links.new_link(purpose=STATUS)
+        recovered_nonce, recovered_digest = links.new_link(purpose=RECOVERED)
+        batch.append(
+            RecoveryCase(
+                interaction_id=iid, customer_id=cid, team_id=tid, severity=level, opened_at=at,
+                fix_due=at + timedelta(hours=4 if level == 1 else 24), status_nonce=status_nonce,
+                status_digest=status_digest, recovered_nonce=recovered_nonce, recovered_digest=recovered_digest,
+            )
+        )
+        if len(batch) == 5000:
+            RecoveryCase.objects.bulk_create(batch)
+            batch = []
+    RecoveryCase.objects.bulk_create(batch)
+
+
 def restore_stale(where: str = "TRUE"):
     sql(
         f"""UPDATE interactions_interaction i SET assessed_level = s.assessed_level, level = s.level,
@@ -252,6 +284,7 @@ def main():
     parser.add_argument("--sample", type=int, default=20_000, help="rows for the naive ORM loop")
     parser.add_argument("--touched", type=float, default=0.05, help="share of customers with late facts")
     parser.add_argument("--seed", type=float, default=0.42)
+    parser.add_argument("--repeat", type=int, default=2, help="best of N for the reference and the full job")
     parser.add_argument("--write-docs", action="store_true", help="replace the re-score section of docs/performance.md")
     args = parser.parse_args()
     setup_django()
@@ -269,19 +302,14 @@ def main():
     deliveries = sql("SELECT count(*) FROM interactions_gesturedelivery")[0][0]
     print(f"  built in {figures['build']:.1f} s ({deliveries:,} deliveries)", flush=True)
 
-    # Warm-up (not timed): materialize drift and the profiles once, as a deployed system has them.
+    # Warm-up (not timed): the levels as logging gave them and their recovery cases, then drift and
+    # the profiles materialized once, as a deployed system has them.
+    sql(REFERENCE_SQL)
+    open_cases_as_logging_did()
     services.rescore_run(full=True)
     restore_stale()
     LevelChange.objects.all().delete()
     JobRun.objects.all().delete()
-    sql("VACUUM ANALYZE interactions_interaction")
-
-    figures["reference"], _ = timed(lambda: sql(REFERENCE_SQL))
-    reference_changes = LevelChange.objects.count()
-    sql(f"CREATE TABLE {REFERENCE} AS SELECT id, assessed_level, level, omitted_gestures FROM interactions_interaction")
-    print(f"  reference SQL: {figures['reference']:.2f} s, {reference_changes:,} level changes", flush=True)
-    restore_stale()
-    LevelChange.objects.all().delete()
     sql("VACUUM ANALYZE interactions_interaction")
 
     phases = {}
@@ -297,16 +325,37 @@ def main():
 
         setattr(services, name, wrapper)
 
-    figures["full"], full_run = timed(lambda: services.rescore_run(full=True))
-    figures["full_levels"], figures["full_profiles"] = phases.get("levels_rescore", 0), phases.get("profiles_refresh", 0)
-    figures["rss_full"] = peak_rss_mb()
-    wrong = mismatches()
-    print(
-        f"  full job: {figures['full']:.2f} s (levels {figures['full_levels']:.2f} s, profiles {figures['full_profiles']:.2f} s), "
-        f"{full_run.rows_changed:,} level changes, {wrong} rows differing from the reference, peak RSS {figures['rss_full']:.0f} MB",
-        flush=True,
-    )
-    assert wrong == 0 and full_run.rows_changed == reference_changes, "the job and the reference disagree"
+    # The machine is shared: reference and job take turns, and each keeps its best of --repeat.
+    figures["reference"] = figures["full"] = float("inf")
+    for attempt in range(args.repeat):
+        seconds, _ = timed(lambda: sql(REFERENCE_SQL))
+        figures["reference"] = min(figures["reference"], seconds)
+        reference_changes = LevelChange.objects.count()
+        if attempt == 0:
+            sql(f"CREATE TABLE {REFERENCE} AS SELECT id, assessed_level, level, omitted_gestures FROM interactions_interaction")
+        print(f"  reference SQL: {seconds:.2f} s, {reference_changes:,} level changes", flush=True)
+        restore_stale()
+        LevelChange.objects.all().delete()
+        sql("VACUUM ANALYZE interactions_interaction, interactions_levelchange")
+
+        phases.clear()
+        seconds, full_run = timed(lambda: services.rescore_run(full=True))
+        if seconds < figures["full"]:
+            figures["full"] = seconds
+            figures["full_levels"], figures["full_profiles"] = phases.get("levels_rescore", 0), phases.get("profiles_refresh", 0)
+        figures["rss_full"] = peak_rss_mb()
+        wrong = mismatches()
+        print(
+            f"  full job: {seconds:.2f} s (levels {phases.get('levels_rescore', 0):.2f} s, profiles "
+            f"{phases.get('profiles_refresh', 0):.2f} s), {full_run.rows_changed:,} level changes, {wrong} rows differing "
+            f"from the reference, peak RSS {figures['rss_full']:.0f} MB",
+            flush=True,
+        )
+        assert wrong == 0 and full_run.rows_changed == reference_changes, "the job and the reference disagree"
+        if attempt + 1 < args.repeat:
+            restore_stale()
+            LevelChange.objects.all().delete()
+            sql("VACUUM ANALYZE interactions_interaction, interactions_levelchange")
 
     phases.clear()
     figures["nothing"], nothing_run = timed(lambda: services.rescore_run())

@@ -18,12 +18,14 @@ with a corrected gesture (Gesture.corrected_at) and interactions from the date o
 `full=True` does everything and must agree with it.
 """
 
+import gc
 import json
 import logging
 import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -188,6 +190,11 @@ class _GestureRule:
     active: bool
     order: int  # rubric_facts' order (team, name), so the reason names the same gesture
 
+    @property
+    def base_level_now(self) -> int:
+        """The effective base level of a gesture that never drifted."""
+        return scoring.effective_base_level(self.base_level, 0)
+
 
 @dataclass(frozen=True, slots=True)
 class _TeamRules:
@@ -229,6 +236,7 @@ class _Rubric:
             offsets.append(offset)
         self.timelines = timelines
         self._facts: dict[tuple, scoring.GestureFacts] = {}
+        self.assessments: dict[tuple, scoring.Assessment] = {}
 
     def effective_base(self, rule: _GestureRule, at: int) -> int:
         """scoring.effective_base_level with the offset of the latest drift in force at `at` (µs)."""
@@ -241,7 +249,8 @@ class _Rubric:
         return scoring.effective_base_level(rule.base_level, offset)
 
     def facts(self, rule: _GestureRule, at: int, prior: int) -> scoring.GestureFacts:
-        base = self.effective_base(rule, at)
+        """The interned GestureFacts for this gesture at `at` with `prior` deliveries in the window."""
+        base = self.effective_base(rule, at) if rule.gesture_id in self.timelines else rule.base_level_now
         key = (rule.gesture_id, base, prior)
         facts = self._facts.get(key)
         if facts is None:
@@ -249,6 +258,27 @@ class _Rubric:
                 gesture_id=rule.gesture_id, base_level=base, recurring=rule.recurring, prior_deliveries=prior
             )
         return facts
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    """The queryset's rows as the driver returns them: these columns (integers, booleans, text) need none
+    of the ORM's per-row conversion, which would cost more than the rubric on a million rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@contextmanager
+def _gc_paused():
+    """The chunk allocates only acyclic tuples and lists: the cycle collector would scan them in vain."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _count_between(times: list | None, low: int, high: int) -> int:
@@ -286,39 +316,52 @@ def _json_list(text: str | None) -> list:
 
 
 def _assess_rows(rows, deliveries, rubric: _Rubric) -> list[_Change]:
-    """Apply scoring.assess to each interaction row as of its occurred_at; return the rows that differ."""
+    """Apply scoring.assess to each interaction row as of its occurred_at; return the rows that differ.
+
+    assess is pure, so each distinct input (facts, which are interned per chunk) is assessed once
+    and its result reused for the rows that share it: most rows do.
+    """
     times: dict[tuple[int, int], list] = defaultdict(list)
     delivered: dict[int, list[int]] = defaultdict(list)
     for interaction_id, customer_id, gesture_id, delivered_at in deliveries:  # ordered by customer, gesture, time
         times[(customer_id, gesture_id)].append(delivered_at)
         delivered[interaction_id].append(gesture_id)
+    facts, memo = rubric.facts, rubric.assessments
     changes = []
     for iid, cid, tid, at, promise_kept, issues, matched, assessed, customer_level, level, omitted in rows:
         team = rubric.rules[tid]
         low = at - team.window_us
         given = delivered.get(iid, ())
-        delivered_facts = []
         if given:
-            for rule in sorted((team.gestures[g] for g in given), key=lambda r: r.order):
-                delivered_facts.append(rubric.facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at)))
-        others = [
-            rubric.facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at))
+            delivered_facts = tuple(
+                facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at))
+                for rule in sorted((team.gestures[g] for g in given), key=lambda r: r.order)
+            )
+        else:
+            delivered_facts = ()
+        others = tuple(
+            facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at))
             for rule in team.recurring
             if rule.gesture_id not in given
-        ]
-        a = scoring.assess(
-            promise_kept=promise_kept,
-            issues=_json_list(issues),
-            matched_preference=matched,
-            delivered=delivered_facts,
-            recurring_not_delivered=others,
         )
-        new_level = scoring.final_level(a.level, customer_level)
-        new_omitted = list(a.omitted)
-        if a.level != assessed or new_level != level or new_omitted != _json_list(omitted):
-            changes.append(
-                _Change(iid, cid, tid, a.level, new_level, new_omitted, level, customer_level, (a.reason or "re-scored")[:300])
+        key = (promise_kept, issues, matched, *map(id, delivered_facts), None, *map(id, others))
+        a = memo.get(key)
+        if a is None:
+            a = memo[key] = scoring.assess(
+                promise_kept=promise_kept,
+                issues=_json_list(issues),
+                matched_preference=matched,
+                delivered=delivered_facts,
+                recurring_not_delivered=others,
             )
+        new_level = scoring.final_level(a.level, customer_level)
+        if a.level == assessed and new_level == level and (
+            (not a.omitted and omitted == NO_JSON_LIST) or list(a.omitted) == _json_list(omitted)
+        ):
+            continue
+        changes.append(
+            _Change(iid, cid, tid, a.level, new_level, list(a.omitted), level, customer_level, (a.reason or "re-scored")[:300])
+        )
     return changes
 
 
@@ -538,22 +581,24 @@ def levels_rescore(*, job_run: JobRun, holder: str, progress: Progress | None = 
             if all(s is not None for s in since):
                 widest = timedelta(days=max(Team.objects.filter(id__in=team_ids).values_list("familiarity_window_days", flat=True)))
                 deliveries = deliveries.filter(delivered_at__gte=min(since) - widest)
-        rows = list(
-            interactions.annotate(
-                at_us=EpochMicros("occurred_at"),
-                issues_json=Cast("issues", TextField()),
-                omitted_json=Cast("omitted_gestures", TextField()),
+        with _gc_paused():
+            rows = _raw_rows(
+                interactions.annotate(
+                    at_us=EpochMicros("occurred_at"),
+                    issues_json=Cast("issues", TextField()),
+                    omitted_json=Cast("omitted_gestures", TextField()),
+                )
+                .order_by("customer_id", "occurred_at", "id")
+                .values_list(*INTERACTION_FIELDS)
             )
-            .order_by("customer_id", "occurred_at", "id")
-            .values_list(*INTERACTION_FIELDS)
-        )
-        delivery_rows = list(
-            deliveries.annotate(at_us=EpochMicros("delivered_at"))
-            .order_by("customer_id", "gesture_id", "delivered_at")
-            .values_list("interaction_id", "customer_id", "gesture_id", "at_us")
-        )
-        rubric = _Rubric(team_ids)  # after the reads: it knows every gesture they mention
-        changes = _assess_rows(rows, delivery_rows, rubric)
+            delivery_rows = _raw_rows(
+                deliveries.annotate(at_us=EpochMicros("delivered_at"))
+                .order_by("customer_id", "gesture_id", "delivered_at")
+                .values_list("interaction_id", "customer_id", "gesture_id", "at_us")
+            )
+            rubric = _Rubric(team_ids)  # after the reads: it knows every gesture they mention
+            changes = _assess_rows(rows, delivery_rows, rubric)
+            del delivery_rows
         now = timezone.now()
         with transaction.atomic():
             if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
