@@ -25,6 +25,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -557,69 +558,125 @@ def _chunk_size() -> int:
     return max(1, int(settings.RESCORE_CHUNK_CUSTOMERS))
 
 
+@dataclass
+class _ChunkWork:
+    customers: list[tuple]  # (id, team_id, rescore_from) as read
+    first_id: int
+    last_id: int
+    examined: int
+    changes: list[_Change]
+    rubric: _Rubric
+
+
+def _chunk_score(plan: _Plan, condition: Q, customers: list[tuple]) -> _ChunkWork:
+    """Read one chunk (two queries plus the rubric's three) and score it; nothing is written."""
+    first_id, last_id = customers[0][0], customers[-1][0]
+    ids = [c[0] for c in customers]
+    team_ids = {c[1] for c in customers}
+    interactions = Interaction.objects.filter(customer_id__gte=first_id, customer_id__lte=last_id)
+    deliveries = GestureDelivery.objects.filter(customer_id__gte=first_id, customer_id__lte=last_id)
+    if not plan.full:
+        interactions = interactions.filter(customer_id__in=ids).filter(condition)
+        deliveries = deliveries.filter(customer_id__in=ids)
+        since = [_customer_since(plan, team_id, rescore_from) for _, team_id, rescore_from in customers]
+        if all(s is not None for s in since):
+            widest = timedelta(days=max(Team.objects.filter(id__in=team_ids).values_list("familiarity_window_days", flat=True)))
+            deliveries = deliveries.filter(delivered_at__gte=min(since) - widest)
+    with _gc_paused():
+        rows = _raw_rows(
+            interactions.annotate(
+                at_us=EpochMicros("occurred_at"),
+                issues_json=Cast("issues", TextField()),
+                omitted_json=Cast("omitted_gestures", TextField()),
+            )
+            .order_by("customer_id", "occurred_at", "id")
+            .values_list(*INTERACTION_FIELDS)
+        )
+        delivery_rows = _raw_rows(
+            deliveries.annotate(at_us=EpochMicros("delivered_at"))
+            .order_by("customer_id", "gesture_id", "delivered_at")
+            .values_list("interaction_id", "customer_id", "gesture_id", "at_us")
+        )
+        rubric = _Rubric(team_ids)  # after the reads: it knows every gesture they mention
+        changes = _assess_rows(rows, delivery_rows, rubric)
+    return _ChunkWork(customers, first_id, last_id, len(rows), changes, rubric)
+
+
+def _chunk_commit(*, job_run: JobRun, holder: str, work: _ChunkWork) -> None:
+    """One transaction: heartbeat, the changed rows and their history, recovery, marks, checkpoint."""
+    ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
+    now = timezone.now()
+    with transaction.atomic():
+        if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
+            raise LockLost(f"The re-score lock was taken over; run #{job_run.pk} stops before customer {work.first_id}.")
+        level_changes = _write_changes(work.changes, job_run_id=job_run.pk, now=now, customers=(work.first_id, work.last_id))
+        _open_recovery(level_changes, work.rubric)
+        _rescore_from_clear(work.customers)
+        JobRun.objects.filter(pk=job_run.pk).update(
+            done=F("done") + len(work.customers),
+            rows_examined=F("rows_examined") + work.examined,
+            rows_changed=F("rows_changed") + len(level_changes),
+            checkpoint={**job_run.checkpoint, "after": work.last_id},
+            heartbeat_at=now,
+        )
+
+
+def _writer_close() -> None:
+    connection.close()  # the writer thread's own connection
+
+
 def levels_rescore(*, job_run: JobRun, holder: str, progress: Progress | None = None) -> None:
-    """Re-score the planned interactions chunk by chunk, from the run's checkpoint on."""
+    """Re-score the planned interactions chunk by chunk, from the run's checkpoint on.
+
+    On PostgreSQL the commit of chunk k runs on a second connection while chunk k+1 is read and
+    scored, so the database's writing and Python's scoring overlap. Chunks still commit one after
+    the other, in order, each with its checkpoint. Inside an outer transaction (tests) and on SQLite
+    everything runs on the one connection.
+    """
     plan = _Plan.from_json(job_run.checkpoint["plan"])
     candidates = _rescore_candidates(plan)
     condition = _interaction_filter(plan)
-    ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
     pause = settings.RESCORE_CHUNK_PAUSE_SECONDS
     after = job_run.checkpoint.get("after", 0)
-    while True:
-        customers = list(candidates.filter(id__gt=after).order_by("id").values_list("id", "team_id", "rescore_from")[: _chunk_size()])
-        if not customers:
-            break
-        first_id, last_id = customers[0][0], customers[-1][0]
-        ids = [c[0] for c in customers]
-        team_ids = {c[1] for c in customers}
-        interactions = Interaction.objects.filter(customer_id__gte=first_id, customer_id__lte=last_id)
-        deliveries = GestureDelivery.objects.filter(customer_id__gte=first_id, customer_id__lte=last_id)
-        if not plan.full:
-            interactions = interactions.filter(customer_id__in=ids).filter(condition)
-            deliveries = deliveries.filter(customer_id__in=ids)
-            since = [_customer_since(plan, team_id, rescore_from) for _, team_id, rescore_from in customers]
-            if all(s is not None for s in since):
-                widest = timedelta(days=max(Team.objects.filter(id__in=team_ids).values_list("familiarity_window_days", flat=True)))
-                deliveries = deliveries.filter(delivered_at__gte=min(since) - widest)
-        with _gc_paused():
-            rows = _raw_rows(
-                interactions.annotate(
-                    at_us=EpochMicros("occurred_at"),
-                    issues_json=Cast("issues", TextField()),
-                    omitted_json=Cast("omitted_gestures", TextField()),
-                )
-                .order_by("customer_id", "occurred_at", "id")
-                .values_list(*INTERACTION_FIELDS)
-            )
-            delivery_rows = _raw_rows(
-                deliveries.annotate(at_us=EpochMicros("delivered_at"))
-                .order_by("customer_id", "gesture_id", "delivered_at")
-                .values_list("interaction_id", "customer_id", "gesture_id", "at_us")
-            )
-            rubric = _Rubric(team_ids)  # after the reads: it knows every gesture they mention
-            changes = _assess_rows(rows, delivery_rows, rubric)
-            del delivery_rows
-        now = timezone.now()
-        with transaction.atomic():
-            if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
-                raise LockLost(f"The re-score lock was taken over; run #{job_run.pk} stops at customer {after}.")
-            level_changes = _write_changes(changes, job_run_id=job_run.pk, now=now, customers=(first_id, last_id))
-            _open_recovery(level_changes, rubric)
-            _rescore_from_clear(customers)
-            job_run.checkpoint = {**job_run.checkpoint, "after": last_id}
-            JobRun.objects.filter(pk=job_run.pk).update(
-                done=F("done") + len(customers),
-                rows_examined=F("rows_examined") + len(rows),
-                rows_changed=F("rows_changed") + len(level_changes),
-                checkpoint=job_run.checkpoint,
-                heartbeat_at=now,
-            )
-        job_run.refresh_from_db(fields=["done", "total", "rows_examined", "rows_changed"])
-        after = last_id
+    pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-writer") if pipelined else None
+    pending = None
+
+    def finish(future) -> None:
+        future.result()  # re-raises what the commit raised (LockLost, database errors)
+        job_run.refresh_from_db(fields=["done", "total", "rows_examined", "rows_changed", "checkpoint"])
         if progress:
             progress(job_run.done, job_run.total)
-        if pause:
-            time.sleep(pause)
+
+    try:
+        while True:
+            customers = list(candidates.filter(id__gt=after).order_by("id").values_list("id", "team_id", "rescore_from")[: _chunk_size()])
+            if not customers:
+                break
+            work = _chunk_score(plan, condition, customers)
+            if pending is not None:
+                finish(pending)
+                pending = None
+            if writer is not None:
+                pending = writer.submit(_chunk_commit, job_run=job_run, holder=holder, work=work)
+            else:
+                _chunk_commit(job_run=job_run, holder=holder, work=work)
+                job_run.refresh_from_db(fields=["done", "total", "rows_examined", "rows_changed", "checkpoint"])
+                if progress:
+                    progress(job_run.done, job_run.total)
+            after = work.last_id
+            if pause:
+                if pending is not None:
+                    finish(pending)
+                    pending = None
+                time.sleep(pause)
+        if pending is not None:
+            finish(pending)
+            pending = None
+    finally:
+        if writer is not None:
+            writer.submit(_writer_close)
+            writer.shutdown(wait=True)
 
 
 def _rescore_from_clear(customers) -> None:

@@ -205,7 +205,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # --- Re-score job (drift/) --------------------------------------------------------------------
 # Customers per chunk (one transaction and one checkpoint each), the lock's lifetime without a
 # heartbeat, and an optional pause between chunks to leave room to the web on small machines.
-RESCORE_CHUNK_CUSTOMERS = env.int("RESCORE_CHUNK_CUSTOMERS", default=1000)
+RESCORE_CHUNK_CUSTOMERS = env.int("RESCORE_CHUNK_CUSTOMERS", default=5000)
 RESCORE_LOCK_TTL_SECONDS = env.int("RESCORE_LOCK_TTL_SECONDS", default=900)
 RESCORE_CHUNK_PAUSE_SECONDS = env.float("RESCORE_CHUNK_PAUSE_SECONDS", default=0.0)
 
