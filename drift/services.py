@@ -682,12 +682,11 @@ def levels_rescore(*, job_run: JobRun, holder: str, progress: Progress | None = 
 def _rescore_from_clear(customers) -> None:
     """Late facts handled: clear each customer's mark, only where nobody moved it since it was read."""
     marked = [(cid, rescore_from) for cid, _team, rescore_from in customers if rescore_from is not None]
-    if not marked:
-        return
-    cond = Q()
-    for cid, rescore_from in marked:
-        cond |= Q(id=cid, rescore_from=rescore_from)
-    Customer.objects.filter(cond).update(rescore_from=None)
+    for start in range(0, len(marked), 300):  # SQLite parses a long OR as a deep tree: keep it short
+        cond = Q()
+        for cid, rescore_from in marked[start : start + 300]:
+            cond |= Q(id=cid, rescore_from=rescore_from)
+        Customer.objects.filter(cond).update(rescore_from=None)
 
 
 # --- Expectation profiles -----------------------------------------------------------------------
