@@ -1,5 +1,7 @@
 """Whole runs: twice is a no-op, --full agrees with incremental, bounded queries, one run at a time."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 
@@ -36,8 +38,7 @@ def test_full_agrees_with_incremental(team, frontline, manager, history):
     interaction_services.gesture_update(actor=manager, gesture=gestures[2], changes={"base_level": 6})
     account_services.team_update_settings(actor=manager, team=team, changes={"familiarity_window_days": 200})
     earliest = Interaction.objects.filter(customer=people[0]).order_by("occurred_at").first()
-    log(frontline, people[0], occurred_at=earliest.occurred_at.replace(microsecond=0) - __import__("datetime").timedelta(days=1),
-        gestures=[gestures[3].id])
+    log(frontline, people[0], occurred_at=earliest.occurred_at - timedelta(days=1), gestures=[gestures[3].id])
     interaction_services.interaction_rate(interaction=Interaction.objects.filter(customer=people[1]).first(), level=1)
 
     incremental = services.rescore_run()
@@ -62,7 +63,7 @@ def test_each_changed_row_has_exactly_one_history_row_per_run(history, manager):
 def test_a_second_run_while_one_holds_the_lock_does_nothing_and_says_so(history, manager):
     people, gestures = history
     interaction_services.gesture_update(actor=manager, gesture=gestures[1], changes={"base_level": 6})
-    assert lock_acquire(name=services.LOCK_NAME, holder="another-worker", ttl=__import__("datetime").timedelta(minutes=5))
+    assert lock_acquire(name=services.LOCK_NAME, holder="another-worker", ttl=timedelta(minutes=5))
     try:
         run = services.rescore_run()
     finally:
