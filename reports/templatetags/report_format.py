@@ -1,0 +1,34 @@
+"""Formatting of report figures: shares as percentages, changes with their sign, "–" for unknown."""
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+UNKNOWN = "–"
+
+
+@register.filter
+def percent(value):
+    if value is None:
+        return UNKNOWN
+    return f"{number_format(value * 100, decimal_pos=1)}%"
+
+
+@register.filter
+def signed(value):
+    if value is None:
+        return UNKNOWN
+    return f"+{value}" if value > 0 else (f"−{-value}" if value < 0 else "±0")
+
+
+@register.filter
+def known(value, decimals=1):
+    if value is None:
+        return UNKNOWN
+    return number_format(value, decimal_pos=int(decimals))
+
+
+@register.filter
+def joined(values, separator="/"):
+    return separator.join(str(v) for v in values)
