@@ -1,7 +1,7 @@
 """The weekly level report's figures for one team and one ISO week, in a fixed number of queries.
 
 Every figure is an aggregate (GROUP BY / FILTER) over the week's rows, so the query count does not
-grow with the data: at most 8 queries on PostgreSQL whatever the team's size. What each figure means is in
+grow with the data: at most 9 queries on PostgreSQL whatever the team's size. What each figure means is in
 docs/reports.md; the definitions below are the reference.
 """
 

@@ -150,14 +150,18 @@ def _deliver(*, claim_id: int, team: Team, week: IsoWeek) -> list[str]:
 def weekly_reports_due(*, now: datetime | None = None) -> list[tuple[Team, IsoWeek]]:
     """Teams whose local time is past Monday 07:00 and whose week that just ended has no ledger row.
 
-    Caught up later in the week when the scheduler was down on Monday. Two queries for all teams.
+    Caught up later in the week when the scheduler was down on Monday; never for a week that ended
+    before the team existed. Two queries for all teams.
     """
     now = now or timezone.now()
     candidates = []
     for team in Team.objects.order_by("id"):
         local = now.astimezone(team.tz)
-        if not (local.weekday() == SEND_WEEKDAY and local.hour < SEND_HOUR):
-            candidates.append((team, last_full_week(now, team.tz)))
+        if local.weekday() == SEND_WEEKDAY and local.hour < SEND_HOUR:
+            continue
+        week = last_full_week(now, team.tz)
+        if week.bounds(team.tz)[1] > team.created_at:
+            candidates.append((team, week))
     if not candidates:
         return []
     claimed = set(
