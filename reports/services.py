@@ -129,10 +129,14 @@ def _deliver(*, claim_id: int, team: Team, week: IsoWeek) -> list[str]:
     try:
         if managers:
             report = weekly_report(team, week)
-            chart = trend_chart_png(report)
+            charts: dict[str, bytes] = {}  # one chart per language: its legend and title are translated
             with get_connection(fail_silently=False) as connection:
                 for manager in managers:
-                    report_message(report=report, chart_png=chart, manager=manager, connection=connection).send()
+                    language = manager.language or settings.LANGUAGE_CODE
+                    if language not in charts:
+                        with translation.override(language):
+                            charts[language] = trend_chart_png(report)
+                    report_message(report=report, chart_png=charts[language], manager=manager, connection=connection).send()
                     reached.append(manager.email)
                     sent_now.append(manager.email)
     except Exception as exc:

@@ -150,3 +150,15 @@ def test_two_concurrent_senders_send_one_mail_per_manager(team, managers, smtp_s
     assert sorted(len(o.sent_to) for o in outcomes) == [0, 2]
     assert rcpts(smtp_server) == ["max@example.com", "mia@example.com"]
     assert WeeklyReportSend.objects.get().attempts == 1
+
+
+@pytest.mark.django_db
+def test_each_manager_reads_the_report_in_their_own_language(team, managers, mailoutbox, django_capture_on_commit_callbacks):
+    f.interaction(team=team, customer=CustomerFactory(team=team), at=local(3), level=Level.CRIMINAL)
+    send(team, capture=django_capture_on_commit_callbacks)
+    by_address = {m.to[0]: m for m in mailoutbox}
+    dutch, english = by_address["max@example.com"], by_address["mia@example.com"]
+    assert dutch.subject == "Wekelijks niveaurapport: Team A, 2026-W45"
+    assert "Crimineel: 1 / 0 / +1" in dutch.body and "Open het rapport in CX Portal" in dutch.body
+    assert "Crimineel" in dutch.alternatives[0][0]
+    assert english.subject == "Weekly level report: Team A, 2026-W45" and "Criminal: 1 / 0 / +1" in english.body
