@@ -134,3 +134,15 @@ def test_the_command_sends_once(team, manager, capsys, mailoutbox):
     out = capsys.readouterr().out
     assert "sent to 2 manager(s)" in out and "nothing sent (already sent)" in out
     assert len(mailoutbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_reports_an_smtp_outage_and_sends_on_the_next_run(team, manager, smtp_server, capsys):
+    smtp_server.stop()
+    with pytest.raises(CommandError, match="Sending failed for 1 team"):
+        call_command("send_weekly_reports", "--team", str(team.id), "--week", "2026-W45")
+    assert WeeklyReportSend.objects.get().status == "failed"
+    smtp_server.start()
+    call_command("send_weekly_reports", "--team", str(team.id), "--week", "2026-W45")
+    assert [m["X-Envelope-To"] for m in smtp_server.messages] == [manager.email]
+    assert WeeklyReportSend.objects.get().status == "sent"

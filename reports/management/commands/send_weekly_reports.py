@@ -1,5 +1,7 @@
 """Send the weekly level report now, in this process (no worker needed); the ledger keeps it to once per week."""
 
+from smtplib import SMTPException
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         teams = self._teams(team)
         requested = self._week(week)
         translation.activate("en")
+        failures = []
         for t in teams:
             chosen = requested or last_full_week(now, t.tz)
             try:
@@ -32,11 +35,18 @@ class Command(BaseCommand):
             if dry_run:
                 self.stdout.write(report_text(weekly_report(t, chosen, now=now)))
                 continue
-            outcome = weekly_report_send(team=t, week=chosen, now=now)
+            try:
+                outcome = weekly_report_send(team=t, week=chosen, now=now)
+            except (SMTPException, OSError) as exc:
+                failures.append(t.name)
+                self.stderr.write(f"{t.name} {chosen}: sending failed ({exc}); recorded, run again to retry.")
+                continue
             if outcome.skipped:
                 self.stdout.write(f"{t.name} {chosen}: nothing sent ({outcome.skipped}).")
             else:
                 self.stdout.write(self.style.SUCCESS(f"{t.name} {chosen}: sent to {len(outcome.sent_to)} manager(s)."))
+        if failures:
+            raise CommandError(f"Sending failed for {len(failures)} team(s): {', '.join(failures)}.")
 
     def _teams(self, team):
         if team is None:
