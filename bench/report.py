@@ -157,7 +157,8 @@ def summary(result: dict) -> str:
     figures = [r["figures_ms"] for r in rows]
     charts = [r["chart_ms"] for r in rows]
     lines = [
-        f"- data set: `{result['database']}`, {result['interactions']:,} interactions, {result['teams']} teams",
+        f"- data set: `{result['database']}`, {result['interactions']:,} interactions, {result['teams']} teams; "
+        f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores while measured",
         f"- **all teams, figures and charts: {result['total_s']:.2f} s** "
         f"(figures {sum(figures) / 1000:.2f} s, charts {sum(charts) / 1000:.2f} s); fastest of "
         f"{len(result['all_totals'])} runs: {', '.join(f'{t:.2f}' for t in result['all_totals'])} s",

@@ -32,3 +32,11 @@ def known(value, decimals=1):
 @register.filter
 def joined(values, separator="/"):
     return separator.join(str(v) for v in values)
+
+
+@register.filter
+def level_color(level):
+    """The level's colour (as in the stylesheet), inline for mail clients that get no stylesheet."""
+    from reports.chart import LEVEL_COLORS
+
+    return LEVEL_COLORS.get(int(level), "#4a5562")
