@@ -155,7 +155,7 @@ def weekly_reports_due(*, now: datetime | None = None) -> list[tuple[Team, IsoWe
     """Teams whose local time is past Monday 07:00 and whose week that just ended has no ledger row.
 
     Caught up later in the week when the scheduler was down on Monday; never for a week that ended
-    before the team existed. Two queries for all teams.
+    before the team existed; again when a sender crashed mid-send. Two queries for all teams.
     """
     now = now or timezone.now()
     candidates = []
@@ -168,8 +168,10 @@ def weekly_reports_due(*, now: datetime | None = None) -> list[tuple[Team, IsoWe
             candidates.append((team, week))
     if not candidates:
         return []
+    # A row stuck in "sending" for longer than STALE_CLAIM is a sender that crashed: due again.
     claimed = set(
         WeeklyReportSend.objects.filter(team__in=[t for t, _ in candidates], iso_week__in={str(w) for _, w in candidates})
+        .exclude(status=WeeklyReportSend.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
         .values_list("team_id", "iso_week")
     )
     return [(team, week) for team, week in candidates if (team.id, str(week)) not in claimed]

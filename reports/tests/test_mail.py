@@ -162,3 +162,31 @@ def test_each_manager_reads_the_report_in_their_own_language(team, managers, mai
     assert "Crimineel: 1 / 0 / +1" in dutch.body and "Open het rapport in CX Portal" in dutch.body
     assert "Crimineel" in dutch.alternatives[0][0]
     assert english.subject == "Weekly level report: Team A, 2026-W45" and "Criminal: 1 / 0 / +1" in english.body
+
+
+@pytest.mark.django_db
+def test_a_sender_that_crashed_mid_send_is_taken_over_after_half_an_hour(
+    team, managers, smtp_server, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from reports.services import weekly_reports_due
+
+    now = local(25, 12)  # Wednesday 25 Nov 2026: W47 is due
+    type(team).objects.filter(pk=team.pk).update(created_at=local(1, month=1))
+    week = IsoWeek(2026, 47)
+    crashed = WeeklyReportSend.objects.create(
+        team=team, iso_week=str(week), status="sending", claimed_at=now - timedelta(minutes=10), attempts=1
+    )
+
+    def send_now():
+        with django_capture_on_commit_callbacks(execute=True):
+            return weekly_report_send(team=team, week=week, now=now)
+
+    assert send_now().skipped == "being sent by another worker"
+    assert weekly_reports_due(now=now) == []
+    WeeklyReportSend.objects.filter(pk=crashed.pk).update(claimed_at=now - timedelta(minutes=31))
+    assert [(t.id, str(w)) for t, w in weekly_reports_due(now=now)] == [(team.id, "2026-W47")]
+    assert sorted(send_now().sent_to) == ["max@example.com", "mia@example.com"]
+    crashed.refresh_from_db()
+    assert (crashed.status, crashed.attempts) == ("sent", 2)

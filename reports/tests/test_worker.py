@@ -2,9 +2,12 @@
 
 import os
 import time
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
 
 from accounts.models import Team
 from accounts.tests.factories import ManagerFactory
@@ -20,7 +23,11 @@ def test_the_beat_task_sends_each_due_report_through_a_real_worker(team, other_t
         pytest.fail("REDIS_URL must point at the test Redis (scripts/test sets it)")
     ManagerFactory(email="mia@example.com", teams=[team])
     ManagerFactory(email="olga@example.com", teams=[other_team])
-    Team.objects.update(created_at="2026-01-01T00:00:00Z")
+    # Any time zone whose local time is not Monday before 07:00 has the week that ended due now.
+    now = timezone.now()
+    zone = next(z for z in ("Europe/Amsterdam", "America/New_York", "Asia/Tokyo")
+                if not (now.astimezone(ZoneInfo(z)).weekday() == 0 and now.astimezone(ZoneInfo(z)).hour < 7))
+    Team.objects.update(created_at=now - timedelta(days=400), timezone=zone)
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         send_due_weekly_reports.delay()
         deadline = time.monotonic() + 30
