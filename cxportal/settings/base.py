@@ -217,7 +217,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.CountedPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.CXAutoSchema",
     "EXCEPTION_HANDLER": "accounts.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "public_token": env.str("PUBLIC_TOKEN_THROTTLE", default="60/min"),
@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "accounts.models.LANGUAGE_CHOICES",
+        "ChannelEnum": "interactions.levels.Channel",
+        "LevelEnum": "interactions.levels.Level",
     },
 }
 # Largest request body accepted (the summary field alone is bounded far below this).
