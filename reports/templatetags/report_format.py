@@ -12,7 +12,7 @@ UNKNOWN = "–"
 def percent(value):
     if value is None:
         return UNKNOWN
-    return f"{number_format(value * 100, decimal_pos=1)}%"
+    return f"{number_format(round(value * 100, 1), decimal_pos=1)}%"  # number_format truncates
 
 
 @register.filter
@@ -26,7 +26,7 @@ def signed(value):
 def known(value, decimals=1):
     if value is None:
         return UNKNOWN
-    return number_format(value, decimal_pos=int(decimals))
+    return number_format(round(value, int(decimals)), decimal_pos=int(decimals))
 
 
 @register.filter

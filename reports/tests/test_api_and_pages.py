@@ -146,3 +146,9 @@ def test_the_command_reports_an_smtp_outage_and_sends_on_the_next_run(team, mana
     call_command("send_weekly_reports", "--team", str(team.id), "--week", "2026-W45")
     assert [m["X-Envelope-To"] for m in smtp_server.messages] == [manager.email]
     assert WeeklyReportSend.objects.get().status == "sent"
+
+
+def test_percentages_and_hours_are_rounded_not_cut():
+    from reports.templatetags.report_format import known, percent
+
+    assert (percent(0.6667), percent(None), known(29.96), known(4.666, 2)) == ("66.7%", "–", "30.0", "4.67")
