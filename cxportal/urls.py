@@ -26,3 +26,5 @@ urlpatterns = [
     path("", include("recovery.urls")),
     path("", include("reports.urls")),
 ]
+
+handler500 = "accounts.views.server_error"

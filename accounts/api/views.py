@@ -6,10 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.throttling import LoginThrottle
 
 from .permissions import IsAdmin, IsAdminOrReadOnly
 from .serializers import (
@@ -20,17 +20,7 @@ from .serializers import (
     UserOutputSerializer,
     UserUpdateSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input, with a message per field."),
-    401: OpenApiResponse(description="Not authenticated."),
-    403: OpenApiResponse(description="Not allowed for this role."),
-    404: OpenApiResponse(description="Not found, or not in your teams."),
-}
-
-
-class LoginThrottle(AnonRateThrottle):
-    scope = "login"
+from accounts.api.schema import ERRORS
 
 
 class TokenView(APIView):
