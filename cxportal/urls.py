@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("interactions.api.urls")),
     path("", include("recovery.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("drift.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "interactions",
     "recovery",
     "reports",
+    "drift",
     "notifications",
     "audit",
 ]
@@ -205,6 +206,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 3 * 3600 - 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# --- Re-score job (drift/) --------------------------------------------------------------------
+# Customers per chunk (one transaction and one checkpoint each), the lock's lifetime without a
+# heartbeat, and an optional pause between chunks to leave room to the web on small machines.
+RESCORE_CHUNK_CUSTOMERS = env.int("RESCORE_CHUNK_CUSTOMERS", default=5000)
+RESCORE_LOCK_TTL_SECONDS = env.int("RESCORE_LOCK_TTL_SECONDS", default=900)
+RESCORE_CHUNK_PAUSE_SECONDS = env.float("RESCORE_CHUNK_PAUSE_SECONDS", default=0.0)
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

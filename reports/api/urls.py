@@ -1,5 +1,5 @@
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
+from .views import WeeklyReportView
 
-urlpatterns = [*router.urls]
+urlpatterns = [path("reports/weekly/", WeeklyReportView.as_view(), name="api-weekly-report")]

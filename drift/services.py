@@ -1,0 +1,918 @@
+"""Expectation drift and the re-score job (PRODUCT.md "Expectation drift").
+
+`rescore_run` does, in order and under one database lock:
+
+1. `drift_recompute`: rule 6, each gesture's effective base level, a time-stamped GestureDrift row
+   for every change (only ever down, at most one level below base).
+2. `levels_rescore`: the rubric (`interactions.scoring.assess`, per row) applied to every
+   interaction whose level can have changed, as of its occurred_at, in chunks of customers. Per
+   chunk: one query for the interactions, one for the deliveries (prior-delivery counts come from
+   that one ordered scan), one statement that updates the changed rows and writes their history,
+   and the checkpoint, all in one transaction.
+3. `profiles_refresh`: the materialized expectation profiles (ExpectationStanding), as of now, from
+   one aggregate per chunk.
+
+Incremental runs re-score only what was touched since the last successful run: customers with late
+facts (Customer.rescore_from), teams whose rubric numbers changed (Team.rubric_changed_at), teams
+with a corrected gesture (Gesture.corrected_at) and interactions from the date of a new drift on.
+`full=True` does everything and must agree with it.
+"""
+
+import gc
+import json
+import logging
+import time
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, F, Func, Min, Q, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from accounts.models import Team
+from interactions import scoring
+from interactions.levels import RECOVERY_LEVELS
+from interactions.models import Customer, Gesture, GestureDelivery, GestureDrift, Interaction, JobRun, LevelChange
+from interactions.services import interaction_rescored
+
+from .locks import lock_acquire, lock_extend, lock_holder_name, lock_release
+from .models import ExpectationStanding
+
+logger = logging.getLogger(__name__)
+
+RESCORE = "rescore"  # JobRun.kind of a re-score run
+DRIFT = "drift"  # JobRun.kind of a drift-only run (the nightly schedule)
+FULL, INCREMENTAL = "full", "incremental"
+LOCK_NAME = "drift.rescore"
+# Rule 6: "over the last 90 days".
+DRIFT_PERIOD = timedelta(days=90)
+# Corrections committed while the previous run was planning are seen again, never missed.
+WATERMARK_MARGIN = timedelta(minutes=2)
+# Above this many freshly served customers the profile refresh simply covers everyone.
+FRESH_CUSTOMERS_MAX = 50_000
+
+Progress = Callable[[int, int], None]
+
+
+class LockLost(RuntimeError):
+    """Another run took the lock over (this one stopped heart-beating): stop without committing."""
+
+
+# --- Drift (rule 6) ---------------------------------------------------------------------------
+
+
+def _team_day_start(team: Team, at: datetime) -> datetime:
+    local = timezone.localtime(at, team.tz)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def drift_recompute(*, at: datetime | None = None) -> list[GestureDrift]:
+    """Rule 6 for every team: record a GestureDrift (effective from the start of today in the team's
+    time zone) for each gesture that reached `drift_share` of the team's served customers over the
+    last 90 days. The escalator only moves down: a drifted gesture is never raised back and never
+    drifts twice. Safe to run twice (one row per gesture and date). Three queries plus the inserts."""
+    at = at or timezone.now()
+    since = at - DRIFT_PERIOD
+    served = dict(
+        Interaction.objects.filter(occurred_at__gte=since, occurred_at__lte=at)
+        .values("team_id")
+        .annotate(n=Count("customer_id", distinct=True))
+        .values_list("team_id", "n")
+    )
+    reached = dict(
+        GestureDelivery.objects.filter(delivered_at__gte=since, delivered_at__lte=at)
+        .values("gesture_id")
+        .annotate(n=Count("customer_id", distinct=True))
+        .values_list("gesture_id", "n")
+    )
+    if not reached:
+        return []
+    current = _current_offsets(gesture_ids=list(reached))
+    teams = {t.id: t for t in Team.objects.filter(id__in=list(served))}
+    new = []
+    for gesture_id, team_id in Gesture.objects.filter(id__in=list(reached), active=True).values_list("id", "team_id"):
+        team = teams.get(team_id)
+        if team is None or current.get(gesture_id, 0) < 0:
+            continue  # at most one level below base, never raised back
+        n_served, n_reached = served[team_id], reached[gesture_id]
+        if scoring.drifts(
+            customers_reached=n_reached,
+            customers_served=n_served,
+            drift_share=float(team.drift_share),
+            drift_min_customers=team.drift_min_customers,
+        ):
+            new.append(
+                GestureDrift(
+                    gesture_id=gesture_id,
+                    effective_from=_team_day_start(team, at),
+                    offset=-1,
+                    previous_offset=0,
+                    share=(Decimal(n_reached) / Decimal(n_served)).quantize(Decimal("0.0001")),
+                    customers_reached=n_reached,
+                    customers_served=n_served,
+                )
+            )
+    if new:
+        GestureDrift.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def _current_offsets(*, gesture_ids=None) -> dict[int, int]:
+    rows = GestureDrift.objects.order_by("gesture_id", "-effective_from")
+    if gesture_ids is not None:
+        rows = rows.filter(gesture_id__in=gesture_ids)
+    offsets: dict[int, int] = {}
+    for gesture_id, offset in rows.values_list("gesture_id", "offset"):
+        offsets.setdefault(gesture_id, offset)
+    return offsets
+
+
+def drift_run() -> JobRun:
+    """The nightly drift job on its own: records what drifted; the next re-score applies it."""
+    run = JobRun.objects.create(kind=DRIFT, mode=INCREMENTAL, heartbeat_at=timezone.now())
+    try:
+        new = drift_recompute()
+    except Exception as exc:
+        JobRun.objects.filter(pk=run.pk).update(status=JobRun.Status.FAILED, finished_at=timezone.now(), message=repr(exc)[:2000])
+        raise
+    run.status = JobRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.total = run.done = run.rows_changed = len(new)
+    run.message = _("%(n)d gesture(s) drifted down a level.") % {"n": len(new)}
+    run.save()
+    return run
+
+
+# --- The rubric's context for a chunk ---------------------------------------------------------
+# Times are compared as integer microseconds since the epoch: exact, and PostgreSQL hands them over
+# as plain integers (parsing a million timestamps in Python costs more than the rubric itself).
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DAY_US = 86_400_000_000
+
+
+def micros(at: datetime) -> int:
+    return (at - EPOCH) // timedelta(microseconds=1)
+
+
+class EpochMicros(Func):
+    """A timestamp column as integer microseconds since the epoch (exact on both databases)."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; unixepoch() drops the fraction.
+        return self.as_sql(
+            compiler, connection,
+            template="(unixepoch(%(expressions)s) * 1000000 + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))",
+            **extra,
+        )
+
+
+
+@dataclass(frozen=True, slots=True)
+class _GestureRule:
+    gesture_id: int
+    base_level: int
+    recurring: bool  # recurring and active: what the omission rule looks at
+    active: bool
+    order: int  # rubric_facts' order (team, name), so the reason names the same gesture
+
+    @property
+    def base_level_now(self) -> int:
+        """The effective base level of a gesture that never drifted."""
+        return scoring.effective_base_level(self.base_level, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _TeamRules:
+    window: timedelta
+    window_us: int
+    gestures: dict[int, _GestureRule]
+    recurring: tuple[_GestureRule, ...]
+
+
+class _Rubric:
+    """The team settings, gestures and drift timelines a chunk needs; three queries, built per chunk."""
+
+    def __init__(self, team_ids):
+        team_ids = sorted(set(team_ids))
+        self.teams = {t.id: t for t in Team.objects.filter(id__in=team_ids)}
+        by_team: dict[int, list[Gesture]] = defaultdict(list)
+        for g in Gesture.objects.filter(team_id__in=team_ids).order_by("team_id", "name"):
+            by_team[g.team_id].append(g)
+        self.rules: dict[int, _TeamRules] = {}
+        for team_id, team in self.teams.items():
+            gestures = {
+                g.id: _GestureRule(g.id, g.base_level, g.recurring and g.active, g.active, i)
+                for i, g in enumerate(by_team[team_id])
+            }
+            self.rules[team_id] = _TeamRules(
+                window=timedelta(days=team.familiarity_window_days),
+                window_us=team.familiarity_window_days * DAY_US,
+                gestures=gestures,
+                recurring=tuple(g for g in gestures.values() if g.recurring),
+            )
+        timelines: dict[int, tuple[list, list]] = {}
+        for gesture_id, effective_from, offset in (
+            GestureDrift.objects.filter(gesture__team_id__in=team_ids)
+            .order_by("gesture_id", "effective_from")
+            .values_list("gesture_id", "effective_from", "offset")
+        ):
+            froms, offsets = timelines.setdefault(gesture_id, ([], []))
+            froms.append(micros(effective_from))
+            offsets.append(offset)
+        self.timelines = timelines
+        self._facts: dict[tuple, scoring.GestureFacts] = {}
+        self.assessments: dict[tuple, scoring.Assessment] = {}
+
+    def effective_base(self, rule: _GestureRule, at: int) -> int:
+        """scoring.effective_base_level with the offset of the latest drift in force at `at` (µs)."""
+        timeline = self.timelines.get(rule.gesture_id)
+        offset = 0
+        if timeline is not None:
+            i = bisect_right(timeline[0], at) - 1
+            if i >= 0:
+                offset = timeline[1][i]
+        return scoring.effective_base_level(rule.base_level, offset)
+
+    def facts(self, rule: _GestureRule, at: int, prior: int) -> scoring.GestureFacts:
+        """The interned GestureFacts for this gesture at `at` with `prior` deliveries in the window."""
+        base = self.effective_base(rule, at) if rule.gesture_id in self.timelines else rule.base_level_now
+        key = (rule.gesture_id, base, prior)
+        facts = self._facts.get(key)
+        if facts is None:
+            facts = self._facts[key] = scoring.GestureFacts(
+                gesture_id=rule.gesture_id, base_level=base, recurring=rule.recurring, prior_deliveries=prior
+            )
+        return facts
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    """The queryset's rows as the driver returns them: these columns (integers, booleans, text) need none
+    of the ORM's per-row conversion, which would cost more than the rubric on a million rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@contextmanager
+def _gc_paused():
+    """The chunk allocates only acyclic tuples and lists: the cycle collector would scan them in vain."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _count_between(times: list | None, low: int, high: int) -> int:
+    """Deliveries with low <= delivered_at < high (the window before an interaction)."""
+    if not times:
+        return 0
+    return bisect_left(times, high) - bisect_left(times, low)
+
+
+# --- Levels -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Change:
+    interaction_id: int
+    customer_id: int
+    team_id: int
+    assessed_level: int
+    level: int
+    omitted: list
+    old_level: int
+    customer_level: int | None
+    reason: str
+
+
+INTERACTION_FIELDS = (
+    "id", "customer_id", "team_id", "at_us", "promise_kept", "issues_json", "matched_preference",
+    "assessed_level", "customer_level", "level", "omitted_json",
+)
+NO_JSON_LIST = "[]"
+
+
+def _json_list(text: str | None) -> list:
+    return [] if not text or text == NO_JSON_LIST else json.loads(text)
+
+
+def _assess_rows(rows, deliveries, rubric: _Rubric) -> list[_Change]:
+    """Apply scoring.assess to each interaction row as of its occurred_at; return the rows that differ.
+
+    assess is pure, so each distinct input (facts, which are interned per chunk) is assessed once
+    and its result reused for the rows that share it: most rows do.
+    """
+    times: dict[tuple[int, int], list] = defaultdict(list)
+    delivered: dict[int, list[int]] = defaultdict(list)
+    for interaction_id, customer_id, gesture_id, delivered_at in deliveries:  # ordered by customer, gesture, time
+        times[(customer_id, gesture_id)].append(delivered_at)
+        delivered[interaction_id].append(gesture_id)
+    facts, memo = rubric.facts, rubric.assessments
+    changes = []
+    for iid, cid, tid, at, promise_kept, issues, matched, assessed, customer_level, level, omitted in rows:
+        team = rubric.rules[tid]
+        low = at - team.window_us
+        given = delivered.get(iid, ())
+        if given:
+            delivered_facts = tuple(
+                facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at))
+                for rule in sorted((team.gestures[g] for g in given), key=lambda r: r.order)
+            )
+        else:
+            delivered_facts = ()
+        others = tuple(
+            facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at))
+            for rule in team.recurring
+            if rule.gesture_id not in given
+        )
+        key = (promise_kept, issues, matched, *map(id, delivered_facts), None, *map(id, others))
+        a = memo.get(key)
+        if a is None:
+            a = memo[key] = scoring.assess(
+                promise_kept=promise_kept,
+                issues=_json_list(issues),
+                matched_preference=matched,
+                delivered=delivered_facts,
+                recurring_not_delivered=others,
+            )
+        new_level = scoring.final_level(a.level, customer_level)
+        if a.level == assessed and new_level == level and (
+            (not a.omitted and omitted == NO_JSON_LIST) or list(a.omitted) == _json_list(omitted)
+        ):
+            continue
+        changes.append(
+            _Change(iid, cid, tid, a.level, new_level, list(a.omitted), level, customer_level, (a.reason or "re-scored")[:300])
+        )
+    return changes
+
+
+def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime, customers: tuple[int, int]) -> list[_Change]:
+    """Write the changed rows and one history row per level change, in bulk. Returns the level changes.
+
+    A row whose level or customer rating moved since it was read (a rating in the meantime) is left
+    alone; its customer was marked for the next run by the rating itself. The chunk's customer range
+    lets the database find the rows by index instead of scanning the table for every chunk.
+    """
+    if not changes:
+        return []
+    table = Interaction._meta.db_table
+    history = LevelChange._meta.db_table
+    by_id = {c.interaction_id: c for c in changes}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""
+                WITH v AS (
+                    SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::text[], %s::smallint[],
+                                         %s::smallint[], %s::text[])
+                    AS v(id, assessed, level, omitted, old_level, cl, reason)
+                ), u AS (
+                    UPDATE {table} AS i
+                    SET assessed_level = v.assessed, level = v.level, omitted_gestures = v.omitted::jsonb
+                    FROM v
+                    WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
+                      AND i.customer_id BETWEEN %s AND %s
+                    RETURNING i.id, v.old_level, v.level, v.reason
+                )
+                INSERT INTO {history} (interaction_id, old_level, new_level, cause, reason, job_run_id, changed_at)
+                SELECT u.id, u.old_level, u.level, %s, u.reason, %s, %s FROM u WHERE u.old_level <> u.level
+                ON CONFLICT (interaction_id, job_run_id) WHERE job_run_id IS NOT NULL DO NOTHING
+                RETURNING interaction_id
+                """,
+                [
+                    [c.interaction_id for c in changes],
+                    [c.assessed_level for c in changes],
+                    [c.level for c in changes],
+                    [json.dumps(c.omitted) for c in changes],
+                    [c.old_level for c in changes],
+                    [c.customer_level or 0 for c in changes],
+                    [c.reason for c in changes],
+                    customers[0],
+                    customers[1],
+                    LevelChange.Cause.RESCORE.value,
+                    job_run_id,
+                    now,
+                ],
+            )
+            return [by_id[row[0]] for row in cursor.fetchall()]
+        # SQLite (the embedded default): one UPDATE ... FROM json_each(...) RETURNING, then the history.
+        payload = json.dumps(
+            [[c.interaction_id, c.assessed_level, c.level, json.dumps(c.omitted), c.old_level, c.customer_level or 0] for c in changes]
+        )
+        cursor.execute(
+            f"""
+            UPDATE {table} AS i
+            SET assessed_level = v.assessed, level = v.level, omitted_gestures = v.omitted
+            FROM (
+                SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS assessed,
+                       json_extract(value, '$[2]') AS level, json_extract(value, '$[3]') AS omitted,
+                       json_extract(value, '$[4]') AS old_level, json_extract(value, '$[5]') AS cl
+                FROM json_each(%s)
+            ) AS v
+            WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
+              AND i.customer_id BETWEEN %s AND %s
+            RETURNING id
+            """,
+            [payload, customers[0], customers[1]],
+        )
+        updated = [by_id[row[0]] for row in cursor.fetchall()]
+    level_changes = [c for c in updated if c.level != c.old_level]
+    LevelChange.objects.bulk_create(
+        [
+            LevelChange(
+                interaction_id=c.interaction_id, old_level=c.old_level, new_level=c.level, cause=LevelChange.Cause.RESCORE,
+                reason=c.reason, job_run_id=job_run_id, changed_at=now,
+            )
+            for c in level_changes
+        ],
+        ignore_conflicts=True,
+    )
+    return level_changes
+
+
+def _open_recovery(level_changes: list[_Change], rubric: _Rubric) -> None:
+    """Levels that dropped into Criminal or Basic open their recovery case (in the chunk's transaction).
+
+    One query finds the drops that already have their case (one case per interaction, ever); the
+    recovery service opens the others.
+    """
+    from recovery.models import RecoveryCase
+
+    drops = [c for c in level_changes if c.level in RECOVERY_LEVELS and c.level < c.old_level]
+    if not drops:
+        return
+    with_case = set(
+        RecoveryCase.objects.filter(interaction_id__in=[c.interaction_id for c in drops]).values_list("interaction_id", flat=True)
+    )
+    for c in drops:
+        if c.interaction_id not in with_case:
+            interaction = Interaction(id=c.interaction_id, customer_id=c.customer_id, level=c.level, team=rubric.teams[c.team_id])
+            interaction_rescored(interaction=interaction)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    full: bool
+    planned_at: datetime
+    dirty_teams: tuple[int, ...]  # every interaction of these teams
+    drift_from: dict[int, datetime]  # team -> re-score interactions from this time on
+    fresh_customers: tuple[int, ...]  # customers with interactions logged since the last run (profiles)
+    watermark: datetime | None
+
+    def as_json(self) -> dict:
+        return {
+            "full": self.full,
+            "planned_at": self.planned_at.isoformat(),
+            "dirty_teams": list(self.dirty_teams),
+            "drift_from": {str(k): v.isoformat() for k, v in self.drift_from.items()},
+            "fresh_customers": list(self.fresh_customers),
+            "watermark": self.watermark.isoformat() if self.watermark else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "_Plan":
+        return cls(
+            full=data["full"],
+            planned_at=parse_datetime(data["planned_at"]),
+            dirty_teams=tuple(data["dirty_teams"]),
+            drift_from={int(k): parse_datetime(v) for k, v in data["drift_from"].items()},
+            fresh_customers=tuple(data["fresh_customers"]),
+            watermark=parse_datetime(data["watermark"]) if data["watermark"] else None,
+        )
+
+
+def _plan_make(*, full: bool, now: datetime) -> _Plan:
+    last = (
+        JobRun.objects.filter(kind=RESCORE, status=JobRun.Status.SUCCEEDED, checkpoint__has_key="planned_at")
+        .order_by("-started_at")
+        .first()
+    )
+    watermark = parse_datetime(last.checkpoint["planned_at"]) - WATERMARK_MARGIN if last else None
+    if full:
+        return _Plan(True, now, (), {}, (), watermark)
+    after = (lambda field: Q(**{f"{field}__gt": watermark})) if watermark else (lambda field: Q(**{f"{field}__isnull": False}))
+    dirty = set(Team.objects.filter(after("rubric_changed_at")).values_list("id", flat=True))
+    dirty |= set(Gesture.objects.filter(after("corrected_at")).values_list("team_id", flat=True))
+    drift_from: dict[int, datetime] = {}
+    drifts = GestureDrift.objects.all() if watermark is None else GestureDrift.objects.filter(recorded_at__gt=watermark)
+    for team_id, effective_from in drifts.values_list("gesture__team_id", "effective_from"):
+        if team_id not in dirty and (team_id not in drift_from or effective_from < drift_from[team_id]):
+            drift_from[team_id] = effective_from
+    if watermark is None:
+        fresh: tuple[int, ...] | None = None  # never refreshed: every customer's profile
+    else:
+        fresh_ids = sorted(set(Interaction.objects.filter(created_at__gt=watermark).values_list("customer_id", flat=True)))
+        fresh = tuple(fresh_ids) if len(fresh_ids) <= FRESH_CUSTOMERS_MAX else None
+    if fresh is None:
+        return _Plan(False, now, tuple(sorted(dirty)), drift_from, (), None)
+    return _Plan(False, now, tuple(sorted(dirty)), drift_from, fresh, watermark)
+
+
+def _rescore_candidates(plan: _Plan):
+    if plan.full:
+        return Customer.objects.all()
+    teams = set(plan.dirty_teams) | set(plan.drift_from)
+    return Customer.objects.filter(Q(rescore_from__isnull=False) | Q(team_id__in=teams))
+
+
+def _interaction_filter(plan: _Plan) -> Q:
+    if plan.full:
+        return Q()
+    cond = Q(occurred_at__gte=F("customer__rescore_from"))
+    if plan.dirty_teams:
+        cond |= Q(team_id__in=plan.dirty_teams)
+    for team_id, since in plan.drift_from.items():
+        cond |= Q(team_id=team_id, occurred_at__gte=since)
+    return cond
+
+
+def _customer_since(plan: _Plan, team_id: int, rescore_from: datetime | None) -> datetime | None:
+    """The earliest occurred_at this customer needs re-scoring from (None: all of their history)."""
+    if plan.full or team_id in plan.dirty_teams:
+        return None
+    candidates = [t for t in (rescore_from, plan.drift_from.get(team_id)) if t is not None]
+    return min(candidates) if candidates else None
+
+
+def _chunk_size() -> int:
+    return max(1, int(settings.RESCORE_CHUNK_CUSTOMERS))
+
+
+@dataclass
+class _ChunkWork:
+    customers: list[tuple]  # (id, team_id, rescore_from) as read
+    first_id: int
+    last_id: int
+    examined: int
+    changes: list[_Change]
+    rubric: _Rubric
+
+
+def _chunk_score(plan: _Plan, condition: Q, customers: list[tuple]) -> _ChunkWork:
+    """Read one chunk (two queries plus the rubric's three) and score it; nothing is written."""
+    first_id, last_id = customers[0][0], customers[-1][0]
+    ids = [c[0] for c in customers]
+    team_ids = {c[1] for c in customers}
+    interactions = Interaction.objects.filter(customer_id__gte=first_id, customer_id__lte=last_id)
+    deliveries = GestureDelivery.objects.filter(customer_id__gte=first_id, customer_id__lte=last_id)
+    if not plan.full:
+        interactions = interactions.filter(customer_id__in=ids).filter(condition)
+        deliveries = deliveries.filter(customer_id__in=ids)
+        since = [_customer_since(plan, team_id, rescore_from) for _, team_id, rescore_from in customers]
+        if all(s is not None for s in since):
+            widest = timedelta(days=max(Team.objects.filter(id__in=team_ids).values_list("familiarity_window_days", flat=True)))
+            deliveries = deliveries.filter(delivered_at__gte=min(since) - widest)
+    with _gc_paused():
+        rows = _raw_rows(
+            interactions.annotate(
+                at_us=EpochMicros("occurred_at"),
+                issues_json=Cast("issues", TextField()),
+                omitted_json=Cast("omitted_gestures", TextField()),
+            )
+            .order_by("customer_id", "occurred_at", "id")
+            .values_list(*INTERACTION_FIELDS)
+        )
+        delivery_rows = _raw_rows(
+            deliveries.annotate(at_us=EpochMicros("delivered_at"))
+            .order_by("customer_id", "gesture_id", "delivered_at")
+            .values_list("interaction_id", "customer_id", "gesture_id", "at_us")
+        )
+        rubric = _Rubric(team_ids)  # after the reads: it knows every gesture they mention
+        changes = _assess_rows(rows, delivery_rows, rubric)
+    return _ChunkWork(customers, first_id, last_id, len(rows), changes, rubric)
+
+
+def _chunk_commit(*, job_run: JobRun, holder: str, work: _ChunkWork) -> None:
+    """One transaction: heartbeat, the changed rows and their history, recovery, marks, checkpoint."""
+    ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
+    now = timezone.now()
+    with transaction.atomic():
+        if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
+            raise LockLost(f"The re-score lock was taken over; run #{job_run.pk} stops before customer {work.first_id}.")
+        level_changes = _write_changes(work.changes, job_run_id=job_run.pk, now=now, customers=(work.first_id, work.last_id))
+        _open_recovery(level_changes, work.rubric)
+        _rescore_from_clear(work.customers)
+        JobRun.objects.filter(pk=job_run.pk).update(
+            done=F("done") + len(work.customers),
+            rows_examined=F("rows_examined") + work.examined,
+            rows_changed=F("rows_changed") + len(level_changes),
+            checkpoint={**job_run.checkpoint, "after": work.last_id},
+            heartbeat_at=now,
+        )
+
+
+def _writer_close() -> None:
+    connection.close()  # the writer thread's own connection
+
+
+def levels_rescore(*, job_run: JobRun, holder: str, progress: Progress | None = None) -> None:
+    """Re-score the planned interactions chunk by chunk, from the run's checkpoint on.
+
+    On PostgreSQL the commit of chunk k runs on a second connection while chunk k+1 is read and
+    scored, so the database's writing and Python's scoring overlap. Chunks still commit one after
+    the other, in order, each with its checkpoint. Inside an outer transaction (tests) and on SQLite
+    everything runs on the one connection.
+    """
+    plan = _Plan.from_json(job_run.checkpoint["plan"])
+    candidates = _rescore_candidates(plan)
+    condition = _interaction_filter(plan)
+    pause = settings.RESCORE_CHUNK_PAUSE_SECONDS
+    after = job_run.checkpoint.get("after", 0)
+    pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-writer") if pipelined else None
+    pending = None
+
+    def finish(future) -> None:
+        future.result()  # re-raises what the commit raised (LockLost, database errors)
+        job_run.refresh_from_db(fields=["done", "total", "rows_examined", "rows_changed", "checkpoint"])
+        if progress:
+            progress(job_run.done, job_run.total)
+
+    try:
+        while True:
+            customers = list(candidates.filter(id__gt=after).order_by("id").values_list("id", "team_id", "rescore_from")[: _chunk_size()])
+            if not customers:
+                break
+            work = _chunk_score(plan, condition, customers)
+            if pending is not None:
+                finish(pending)
+                pending = None
+            if writer is not None:
+                pending = writer.submit(_chunk_commit, job_run=job_run, holder=holder, work=work)
+            else:
+                _chunk_commit(job_run=job_run, holder=holder, work=work)
+                job_run.refresh_from_db(fields=["done", "total", "rows_examined", "rows_changed", "checkpoint"])
+                if progress:
+                    progress(job_run.done, job_run.total)
+            after = work.last_id
+            if pause:
+                if pending is not None:
+                    finish(pending)
+                    pending = None
+                time.sleep(pause)
+        if pending is not None:
+            finish(pending)
+            pending = None
+    finally:
+        if writer is not None:
+            writer.submit(_writer_close)
+            writer.shutdown(wait=True)
+
+
+def _rescore_from_clear(customers) -> None:
+    """Late facts handled: clear each customer's mark, only where nobody moved it since it was read."""
+    marked = [(cid, rescore_from) for cid, _team, rescore_from in customers if rescore_from is not None]
+    for start in range(0, len(marked), 300):  # SQLite parses a long OR as a deep tree: keep it short
+        cond = Q()
+        for cid, rescore_from in marked[start : start + 300]:
+            cond |= Q(id=cid, rescore_from=rescore_from)
+        Customer.objects.filter(cond).update(rescore_from=None)
+
+
+# --- Expectation profiles -----------------------------------------------------------------------
+
+
+def _profile_candidate_ids(plan: _Plan, after: int, limit: int) -> list[int]:
+    """The next `limit` customer ids after `after` whose profile can have moved (sorted)."""
+    if plan.full or plan.watermark is None:
+        return list(Customer.objects.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:limit])
+    sources: set[int] = set()
+    teams = set(plan.dirty_teams) | set(plan.drift_from)
+    if teams:
+        sources.update(Customer.objects.filter(team_id__in=teams, id__gt=after).order_by("id").values_list("id", flat=True)[:limit])
+    sources.update(
+        ExpectationStanding.objects.filter(changes_at__lt=plan.planned_at, customer_id__gt=after)
+        .order_by("customer_id")
+        .values_list("customer_id", flat=True)
+        .distinct()[:limit]
+    )
+    fresh = plan.fresh_customers
+    start = bisect_right(fresh, after)
+    sources.update(fresh[start : start + limit])
+    return sorted(sources)[:limit]
+
+
+def _profile_total(plan: _Plan) -> int:
+    if plan.full or plan.watermark is None:
+        return Customer.objects.count()
+    teams = set(plan.dirty_teams) | set(plan.drift_from)
+    due = set(
+        ExpectationStanding.objects.filter(changes_at__lt=plan.planned_at).values_list("customer_id", flat=True).distinct()
+    )
+    in_teams = set(Customer.objects.filter(team_id__in=teams).values_list("id", flat=True)) if teams else set()
+    return len(due | in_teams | set(plan.fresh_customers))
+
+
+def _standings_for(customer_ids: list[int], as_of: datetime, rubric: _Rubric, team_of: dict[int, int]) -> dict:
+    """Each (customer, gesture) standing as of `as_of`, from one aggregate over the window's deliveries."""
+    by_team: dict[int, list[int]] = defaultdict(list)
+    for cid in customer_ids:
+        by_team[team_of[cid]].append(cid)
+    window = Q()
+    for team_id, cids in by_team.items():
+        window |= Q(customer_id__in=cids, delivered_at__gte=as_of - rubric.rules[team_id].window)
+    rows = (
+        GestureDelivery.objects.filter(window, delivered_at__lt=as_of)
+        .values("customer_id", "gesture_id")
+        .annotate(n=Count("id"), first=Min("delivered_at"))
+        .values_list("customer_id", "gesture_id", "n", "first")
+    )
+    standings = {}
+    for cid, gid, n, first in rows:
+        team_id = team_of[cid]
+        rule = rubric.rules[team_id].gestures.get(gid)
+        if rule is None or not rule.active:
+            continue  # the profile lists active gestures only
+        base = rubric.effective_base(rule, micros(as_of))
+        standings[(cid, gid)] = (
+            team_id,
+            n,
+            base,
+            scoring.standing(base, n),
+            scoring.next_delivery_level(base, n),
+            scoring.omission_cap(base, n) if rule.recurring else None,
+            first + rubric.rules[team_id].window,
+        )
+    return standings
+
+
+def profiles_refresh(*, job_run: JobRun, holder: str, progress: Progress | None = None) -> None:
+    """Bring the materialized expectation profiles to `planned_at`, chunk by chunk, writing only differences."""
+    plan = _Plan.from_json(job_run.checkpoint["plan"])
+    as_of = plan.planned_at
+    ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
+    after = job_run.checkpoint.get("profiles_after", 0)
+    while True:
+        ids = _profile_candidate_ids(plan, after, _chunk_size())
+        if not ids:
+            break
+        team_of = dict(Customer.objects.filter(id__in=ids).values_list("id", "team_id"))
+        ids = [cid for cid in ids if cid in team_of]
+        rubric = _Rubric(team_of.values())
+        new = _standings_for(ids, as_of, rubric, team_of) if ids else {}
+        existing = {
+            (cid, gid): (pk, (n, base, standing, next_level, cap, changes_at))
+            for pk, cid, gid, n, base, standing, next_level, cap, changes_at in ExpectationStanding.objects.filter(
+                customer_id__in=ids
+            ).values_list(
+                "id", "customer_id", "gesture_id", "deliveries_in_window", "effective_base_level", "standing",
+                "next_level", "omission_cap", "changes_at",
+            )
+        }
+        stale = [pk for key, (pk, values) in existing.items() if key not in new or new[key][1:] != values]
+        create = [
+            ExpectationStanding(
+                team_id=v[0], customer_id=cid, gesture_id=gid, deliveries_in_window=v[1], effective_base_level=v[2],
+                standing=v[3], next_level=v[4], omission_cap=v[5], changes_at=v[6], updated_at=as_of,
+            )
+            for (cid, gid), v in new.items()
+            if (cid, gid) not in existing or existing[(cid, gid)][1] != v[1:]
+        ]
+        last_id = ids[-1] if ids else after
+        now = timezone.now()
+        with transaction.atomic():
+            if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
+                raise LockLost(f"The re-score lock was taken over; run #{job_run.pk} stops in the profiles.")
+            if stale:
+                ExpectationStanding.objects.filter(id__in=stale).delete()
+            if create:
+                ExpectationStanding.objects.bulk_create(create, batch_size=2000)
+            job_run.checkpoint = {**job_run.checkpoint, "profiles_after": last_id}
+            JobRun.objects.filter(pk=job_run.pk).update(
+                done=F("done") + len(ids), checkpoint=job_run.checkpoint, heartbeat_at=now
+            )
+        job_run.refresh_from_db(fields=["done", "total"])
+        after = last_id
+        if progress:
+            progress(job_run.done, job_run.total)
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+def _phases_run(run: JobRun, holder: str, progress: Progress | None, now: datetime | None = None) -> JobRun:
+    ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
+    checkpoint = run.checkpoint or {}
+    if checkpoint.get("phase", "drift") == "drift":
+        now = now or timezone.now()
+        drifted = drift_recompute(at=now)
+        plan = _plan_make(full=run.mode == FULL, now=now)
+        total = _rescore_candidates(plan).count() + _profile_total(plan)
+        run.checkpoint = {
+            "phase": "levels", "plan": plan.as_json(), "planned_at": plan.planned_at.isoformat(),
+            "drifted": len(drifted), "after": 0, "profiles_after": 0,
+        }
+        with transaction.atomic():
+            if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
+                raise LockLost("The re-score lock was taken over before planning finished.")
+            JobRun.objects.filter(pk=run.pk).update(checkpoint=run.checkpoint, total=total, heartbeat_at=timezone.now())
+        run.total = total
+        if progress:
+            progress(run.done, run.total)
+    if run.checkpoint["phase"] == "levels":
+        levels_rescore(job_run=run, holder=holder, progress=progress)
+        run.checkpoint = {**run.checkpoint, "phase": "profiles"}
+        JobRun.objects.filter(pk=run.pk).update(checkpoint=run.checkpoint)
+    if run.checkpoint["phase"] == "profiles":
+        profiles_refresh(job_run=run, holder=holder, progress=progress)
+        run.checkpoint = {**run.checkpoint, "phase": "done"}
+    run.refresh_from_db(fields=["done", "total", "rows_examined", "rows_changed", "message"])
+    run.status = JobRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.done = run.total = max(run.done, run.total)
+    summary = _(
+        "%(mode)s re-score: %(drifted)d gesture(s) drifted, %(examined)d interaction(s) examined, "
+        "%(changed)d level(s) changed, %(customers)d customer(s) covered."
+    ) % {
+        "mode": run.mode.capitalize(),
+        "drifted": run.checkpoint.get("drifted", 0),
+        "examined": run.rows_examined,
+        "changed": run.rows_changed,
+        "customers": run.done,
+    }
+    run.message = (run.message + "\n" + summary).strip() if run.message else summary
+    run.save(update_fields=["status", "finished_at", "done", "total", "checkpoint", "message"])
+    return run
+
+
+def rescore_run(*, full: bool = False, progress: Progress | None = None, now: datetime | None = None) -> JobRun:
+    """The re-score job: drift, then levels, then profiles. One at a time: a second run started while one
+    holds the lock does nothing and says so (a SKIPPED JobRun). A run that finds an interrupted one
+    (killed mid-way) resumes it from its checkpoint first. `now` is the clock (tests move it forward)."""
+    mode = FULL if full else INCREMENTAL
+    holder = lock_holder_name()
+    ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
+    if not lock_acquire(name=LOCK_NAME, holder=holder, ttl=ttl):
+        busy = JobRun.objects.filter(kind=RESCORE, status=JobRun.Status.RUNNING).first()
+        now = timezone.now()
+        return JobRun.objects.create(
+            kind=RESCORE, mode=mode, status=JobRun.Status.SKIPPED, finished_at=now, heartbeat_at=now,
+            message=_("Another re-score is running%(run)s; this one did nothing.")
+            % {"run": f" (#{busy.pk})" if busy else ""},
+        )
+    run = None
+    try:
+        interrupted = JobRun.objects.filter(kind=RESCORE, status=JobRun.Status.RUNNING).order_by("started_at").first()
+        if interrupted is not None:
+            interrupted.message = _("Resumed from its checkpoint after an interruption.")
+            JobRun.objects.filter(pk=interrupted.pk).update(message=interrupted.message)
+            run = interrupted
+            run = _phases_run(run, holder, progress)
+            if not (full and interrupted.mode != FULL):
+                return run
+        run = JobRun.objects.create(kind=RESCORE, mode=mode, checkpoint={"phase": "drift"}, heartbeat_at=timezone.now())
+        return _phases_run(run, holder, progress, now)
+    except LockLost:
+        raise  # the run now belongs to whoever took the lock: leave it RUNNING for them
+    except Exception as exc:  # an interrupt (KeyboardInterrupt, SystemExit) leaves the run RUNNING: resumable
+        if run is not None:
+            JobRun.objects.filter(pk=run.pk).update(
+                status=JobRun.Status.FAILED, finished_at=timezone.now(), message=f"{type(exc).__name__}: {exc}"[:2000]
+            )
+        raise
+    finally:
+        lock_release(name=LOCK_NAME, holder=holder)
+
+
+def rescore_request(*, actor, full: bool = False) -> dict:
+    """A manager (or an admin, for a full run) starts a re-score now; it runs in the worker after commit."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.errors import StateConflict
+
+    from .locks import lock_current
+    from .tasks import rescore_levels
+
+    if not actor.is_manager:
+        raise PermissionDenied(_("Only a manager or an admin can start a re-score."))
+    if full and not actor.is_admin:
+        raise PermissionDenied(_("Only an admin can start a full re-score."))
+    lock = lock_current(name=LOCK_NAME)
+    if lock is not None:
+        running = JobRun.objects.filter(kind=RESCORE, status=JobRun.Status.RUNNING).first()
+        raise StateConflict(
+            _("A re-score is already running%(run)s.") % {"run": f" (#{running.pk})" if running else ""}, code="busy"
+        )
+    transaction.on_commit(lambda: rescore_levels.delay(full=full))
+    logger.info("re-score (%s) requested by %s", FULL if full else INCREMENTAL, actor.pk)
+    return {"queued": True, "mode": FULL if full else INCREMENTAL, "requested_by": actor.pk, "requested_at": timezone.now()}

@@ -1,0 +1,131 @@
+"""Real processes: a worker killed with SIGKILL mid-run, a second run racing a first one, a Celery worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from drift import services
+from drift.models import JobLock
+from interactions import services as interaction_services
+from interactions.models import Interaction, JobRun, LevelChange
+
+from .conftest import build_history
+from .helpers import reference_levels, stored_levels
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(predicate, what, timeout=120):
+    """Poll the database until `predicate()` holds (no timing is asserted; the limit only stops a hang)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def start_rescore_process(*args, chunk=2, pause=0.5, ttl=2):
+    s = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cxportal.settings.test",
+        "DATABASE_URL": f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
+        "RESCORE_CHUNK_CUSTOMERS": str(chunk),
+        "RESCORE_CHUNK_PAUSE_SECONDS": str(pause),
+        "RESCORE_LOCK_TTL_SECONDS": str(ttl),
+        "CONN_MAX_AGE": "0",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "rescore_levels", "--no-progress", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def running_run_with_chunks_done(n):
+    run = JobRun.objects.filter(kind="rescore", status=JobRun.Status.RUNNING).first()
+    return run if run is not None and run.checkpoint.get("after", 0) and run.done >= n else None
+
+
+@pytest.fixture
+def stale_history(team, frontline, manager):
+    people, gestures = build_history(team=team, actor=frontline, customers=10, per_customer=6, seed=11)
+    before = stored_levels()
+    interaction_services.gesture_update(actor=manager, gesture=gestures[1], changes={"base_level": 6})
+    interaction_services.gesture_update(actor=manager, gesture=gestures[0], changes={"base_level": 5})
+    expected = reference_levels()
+    changed = sorted(pk for pk in expected if expected[pk][1] != before[pk][1])
+    assert changed, "the corrections must change some levels"
+    return expected, changed
+
+
+def test_a_run_killed_after_its_first_chunk_resumes_to_the_same_result_without_duplicate_history(stale_history):
+    expected, changed = stale_history
+    proc = start_rescore_process("--full")
+    try:
+        run = wait_for(lambda: running_run_with_chunks_done(2), "the first chunk's checkpoint")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.RUNNING and run.done < run.total  # killed mid-way
+    done_before = LevelChange.objects.filter(job_run=run).count()
+
+    # The dead run's lock expires (it stopped heart-beating); the next run resumes the same JobRun.
+    wait_for(lambda: not JobLock.objects.filter(expires_at__gte=timezone.now()).exists(), "the lock to expire")
+    resumed = services.rescore_run(full=True)
+    assert resumed.pk == run.pk and resumed.status == JobRun.Status.SUCCEEDED and "Resumed" in resumed.message
+    assert stored_levels() == expected
+    history = list(LevelChange.objects.filter(cause="rescore").values_list("interaction_id", "job_run_id"))
+    assert sorted(i for i, _ in history) == changed  # one row per changed interaction, none twice
+    assert {j for _, j in history} == {run.pk} and done_before < len(history)
+    assert JobRun.objects.filter(kind="rescore").count() == 1
+
+
+def test_a_concurrent_second_run_exits_without_work_while_the_first_holds_the_lock(stale_history):
+    expected, changed = stale_history
+    proc = start_rescore_process(chunk=2, pause=0.3, ttl=30)
+    try:
+        first = wait_for(lambda: running_run_with_chunks_done(2), "the first run to be under way")
+        second = services.rescore_run()
+        assert second.status == JobRun.Status.SKIPPED and f"#{first.pk}" in second.message
+        assert LevelChange.objects.filter(job_run=second).count() == 0
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    first.refresh_from_db()
+    assert first.status == JobRun.Status.SUCCEEDED and f"Run #{first.pk} succeeded" in out
+    assert stored_levels() == expected
+
+
+@pytest.mark.worker
+def test_the_task_runs_in_a_real_celery_worker_and_reports_progress(stale_history, api_as, manager, admin_user):
+    from celery.contrib.testing.worker import start_worker
+
+    from cxportal.celery import app
+
+    expected, changed = stale_history
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        response = api_as(admin_user).post("/api/jobs/rescore/", {"full": True}, format="json")
+        assert response.status_code == 202 and response.json()["mode"] == "full"
+        run = wait_for(lambda: JobRun.objects.filter(kind="rescore", status=JobRun.Status.SUCCEEDED).first(), "the run")
+    assert (run.mode, run.done, run.total) == ("full", run.total, run.total) and run.total > 0
+    assert run.rows_changed == len(changed) and run.rows_examined == Interaction.objects.count()
+    assert stored_levels() == expected
+    listed = api_as(manager).get("/api/jobs/").json()["results"]
+    assert listed[0]["id"] == run.pk and listed[0]["progress"] == 1.0 and listed[0]["status"] == "succeeded"

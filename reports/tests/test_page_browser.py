@@ -1,0 +1,70 @@
+"""The report page in a real headless Chromium: a manager signs in, sees the figures and the chart loads under the CSP."""
+
+import threading
+
+import pytest
+
+from accounts.tests.factories import PASSWORD
+from interactions.levels import Level
+from interactions.tests.factories import CustomerFactory
+
+from . import factories as f
+from .test_figures import local
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def in_browser_thread(steps):
+    """Drive Chromium in a thread of its own (Playwright's event loop never meets the ORM)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    seen = {}
+
+    def run():
+        try:
+            with playwright.sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+                try:
+                    steps(browser.new_context(viewport={"width": 1024, "height": 900}).new_page(), seen)
+                finally:
+                    browser.close()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread
+            seen["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in seen:
+        raise seen["error"]
+    return seen
+
+
+@pytest.fixture
+def short_lived_connections():
+    from django.db import connection
+
+    saved = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    yield
+    connection.settings_dict["CONN_MAX_AGE"] = saved
+
+
+def test_a_manager_opens_the_report_and_the_chart_loads(short_lived_connections, live_server, manager, team):
+    customer = CustomerFactory(team=team)
+    for level in (Level.CRIMINAL, Level.DESIRED, Level.DESIRED):
+        f.interaction(team=team, customer=customer, at=local(3), level=level)
+
+    def steps(page, seen):
+        page.goto(f"{live_server.url}/accounts/login/?next=/reports/weekly/%3Fteam%3D{team.id}%26week%3D2026-W45")
+        page.fill('input[name="username"]', manager.username)
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"], input[type="submit"]')
+        page.wait_for_selector("img.chart")
+        page.wait_for_function("document.querySelector('img.chart').complete")
+        seen["heading"] = page.locator("h1").inner_text()
+        seen["chart_width"] = page.evaluate("document.querySelector('img.chart').naturalWidth")
+        seen["share"] = page.get_by_text("Share at Desired or higher").inner_text()
+
+    seen = in_browser_thread(steps)
+    assert seen["heading"] == "Weekly level report: Team A, 2026-W45"
+    assert seen["chart_width"] > 0
+    assert "66.7%" in seen["share"]

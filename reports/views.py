@@ -1,0 +1,80 @@
+"""The report in the app: the page, its chart and the CSV download (managers and admins, their teams)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from .chart import trend_chart_png
+from .exports import report_csv
+from .figures import weekly_report
+from .selectors import report_request, reportable_teams
+from .services import report_context
+from .weeks import last_full_week
+
+
+def _team_and_week(request, params=None):
+    """The validated team and week, or the messages of a 400."""
+    try:
+        return report_request(user=request.user, params=request.GET if params is None else params), None
+    except ValidationError as exc:
+        errors = [f"{field}: {m}" for field, messages in exc.message_dict.items() for m in messages]
+        return None, errors
+
+
+@login_required
+@require_GET
+def weekly(request):
+    if not request.user.is_manager:
+        raise PermissionDenied
+    teams = list(reportable_teams(user=request.user))
+    params = request.GET.copy()
+    if "team" not in params and teams:  # the page opens on the viewer's first team and the last full week
+        params["team"] = str(teams[0].id)
+    if "week" not in params and teams:
+        chosen = next((t for t in teams if str(t.id) == params["team"]), teams[0])
+        params["week"] = str(last_full_week(timezone.now(), chosen.tz))
+    selected, errors = _team_and_week(request, params)
+    context = {"teams": teams, "params": params, "errors": errors}
+    if selected:
+        team, week = selected
+        report = weekly_report(team, week)
+        query = urlencode({"team": team.id, "week": str(week)})
+        context.update(
+            report_context(report, chart_src=f"{reverse('reports:weekly-chart')}?{query}"),
+            csv_url=f"{reverse('reports:weekly-csv')}?{query}",
+            previous_url=f"{reverse('reports:weekly')}?{urlencode({'team': team.id, 'week': str(week.previous())})}",
+            next_url=(
+                f"{reverse('reports:weekly')}?{urlencode({'team': team.id, 'week': str(week.shift(1))})}"
+                if week.shift(1).bounds(team.tz)[0] <= timezone.now() else ""
+            ),
+        )
+    return render(request, "reports/weekly.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_GET
+def weekly_chart(request):
+    selected, errors = _team_and_week(request)
+    if errors:
+        return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    team, week = selected
+    response = HttpResponse(trend_chart_png(weekly_report(team, week)), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def weekly_csv(request):
+    selected, errors = _team_and_week(request)
+    if errors:
+        return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    team, week = selected
+    response = HttpResponse(report_csv(weekly_report(team, week)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="weekly-report-team{team.id}-{week}.csv"'
+    return response
