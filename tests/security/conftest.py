@@ -42,9 +42,13 @@ def _team_world(team, frontline, manager):
 
 @pytest.fixture
 def world(team, other_team, frontline, manager, other_frontline, other_manager, admin_user):
+    from interactions.models import JobRun
+
     return {
         "A": _team_world(team, frontline, manager),
         "B": _team_world(other_team, other_frontline, other_manager),
+        # Job runs are not per team: every manager and admin sees them (drift.selectors.job_run_list).
+        "job": JobRun.objects.create(kind="rescore", mode="incremental", status=JobRun.Status.SUCCEEDED),
         "users": {FRONTLINE_A: frontline, MANAGER_A: manager, FRONTLINE_B: other_frontline,
                   MANAGER_B: other_manager, ADMIN: admin_user},
     }

