@@ -35,8 +35,9 @@ logger = logging.getLogger(__name__)
 CHART_CID = "level-trend"
 # Reports go out from Monday 07:00 in the team's own time zone.
 SEND_WEEKDAY, SEND_HOUR = 0, 7
-# A claim older than this with no outcome is a crashed sender: a new run may take it over.
-STALE_CLAIM = timedelta(minutes=30)
+# A claim whose sender has not reported progress (claimed_at is its heartbeat, moved on at every mail)
+# for this long is a crashed sender: a new run may take it over. WEEKLY_REPORT_STALE_SECONDS, default 30 min.
+STALE_CLAIM = timedelta(seconds=getattr(settings, "WEEKLY_REPORT_STALE_SECONDS", 30 * 60))
 
 
 def report_url(team_id: int, week: IsoWeek) -> str:
@@ -139,6 +140,9 @@ def _deliver(*, claim_id: int, team: Team, week: IsoWeek) -> list[str]:
                     report_message(report=report, chart_png=charts[language], manager=manager, connection=connection).send()
                     reached.append(manager.email)
                     sent_now.append(manager.email)
+                    # Each mail is recorded as it goes (and is the heartbeat): a sender killed between two
+                    # mails leaves the ledger knowing who has it, so the run that takes over skips them.
+                    WeeklyReportSend.objects.filter(pk=claim_id).update(recipients=reached, claimed_at=timezone.now())
     except Exception as exc:
         logger.warning("weekly report %s for team %s failed after %d mails: %s", week, team.id, len(sent_now), exc)
         WeeklyReportSend.objects.filter(pk=claim_id).update(

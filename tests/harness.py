@@ -165,3 +165,42 @@ class Web:
 
     def output(self) -> str:
         return Path(self.log.name).read_text()
+
+
+class Worker:
+    """A Celery worker process (solo pool: the task runs in this very process, so SIGKILL stops it mid-task)."""
+
+    def __init__(self, env: dict, settings_module: str = "cxportal.settings.test", name: str = "w"):
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, **env}
+        self.name = name
+        self.proc = None
+        self.log = tempfile.NamedTemporaryFile(prefix=f"cx-worker-{name}-", suffix=".log", delete=False)
+
+    def start(self):
+        celery = Path(sys.executable).parent / "celery"
+        self.proc = subprocess.Popen(
+            [str(celery), "-A", "cxportal", "worker", "--pool=solo", "--loglevel=INFO", "-n", f"{self.name}-{free_port()}@%h",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def kill9(self):
+        """What an OOM kill or a pulled plug looks like: no shutdown, no ack, no cleanup."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text()
+
+    def remove_log(self):
+        os.unlink(self.log.name)

@@ -171,6 +171,8 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CX Portal <cxportal@localhost>")
+# A weekly-report send that has shown no progress for this long is a crashed sender; another run takes over.
+WEEKLY_REPORT_STALE_SECONDS = env.int("WEEKLY_REPORT_STALE_SECONDS", default=30 * 60)
 
 # --- Celery ---------------------------------------------------------------------------------
 # CELERY_BROKER_URL or REDIS_URL; by default kombu's filesystem transport under var/broker/,
