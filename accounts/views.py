@@ -1,6 +1,4 @@
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -13,8 +11,3 @@ def healthz(request):
     checks = {"database": health.database_answers(), "broker": health.broker_answers()}
     ok = all(checks.values())
     return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
-
-
-@login_required
-def dashboard(request):
-    return render(request, "dashboard.html", {})

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "interactions",
     "recovery",
     "reports",
+    "web",
 ]
 
 MIDDLEWARE = [
