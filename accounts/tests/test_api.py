@@ -160,3 +160,12 @@ def test_openapi_schema_and_docs_are_served(api_as, frontline, client):
     assert b"/api/users/me/" in response.content
     client.force_login(frontline)
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_interactive_docs_load_their_assets_from_our_own_origin(client, frontline):
+    client.force_login(frontline)
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cdn" not in html.lower() and "<script>" not in html  # CSP: no inline script, no CDN
+    assert "script-src 'self'" in page["Content-Security-Policy"]
