@@ -1,0 +1,223 @@
+"""Real headless Chromium (Debian's) driving the staff pages against a live server.
+
+Each flow saves a screenshot under test-artifacts/screenshots/ so a person can look at the pages.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from accounts.tests.factories import PASSWORD, ManagerFactory, UserFactory
+from interactions.tests.factories import CustomerFactory, GestureFactory
+from recovery import services as recovery_services
+from recovery.models import RecoveryCase, Rule, RuleBend
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _has(name):
+    return hasattr(recovery_services, name)
+
+
+def _feedback_page_exists():
+    try:
+        reverse("feedback", args=["0" * 32])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+needs_case_services = pytest.mark.skipif(
+    not all(_has(n) for n in ("case_fix", "case_surprise", "case_close")),
+    reason="recovery.services.case_fix/case_surprise/case_close not merged yet",
+)
+needs_bend_services = pytest.mark.skipif(not _has("bend_decide"), reason="recovery.services.bend_decide not merged yet")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    contexts = []
+
+    def make(user=None, *, viewport=None, locale="en-GB", **kwargs):
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale, **kwargs)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        if user is not None:
+            page.goto(f"{live_server.url}{reverse('login')}")
+            page.fill("#id_username", user.username)
+            page.fill("#id_password", PASSWORD)
+            page.locator("form [type=submit]").last.click()
+            page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def world(db):
+    from accounts.tests.factories import TeamFactory
+
+    team = TeamFactory(name="Harbour Bistro")
+    frontline = UserFactory(username="sam", teams=[team])
+    manager = ManagerFactory(username="maria", teams=[team], approval_limit=500)
+    customer = CustomerFactory(team=team, name="Anna de Vries", email="anna@example.com")
+    CustomerFactory(team=team, name="Bram Bakker", email="bram@example.com")
+    gestures = [
+        GestureFactory(team=team, name="Free dessert", base_level=5),
+        GestureFactory(team=team, name="Chef's table", base_level=6),
+    ]
+    rule = Rule.objects.create(team=team, name="No table changes after 18:00")
+    return {"team": team, "frontline": frontline, "manager": manager, "customer": customer, "gestures": gestures, "rule": rule}
+
+
+def _log_criminal(page, live_server):
+    page.goto(f"{live_server.url}{reverse('web:log')}")
+    page.get_by_label("Find a customer").press_sequentially("Anna", delay=20)
+    page.locator("#customer-matches input[name=customer]:checked").wait_for()
+    page.locator("#gestures").get_by_text("never: Unbelievable").wait_for()  # standings for Anna came in
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("Promise kept").uncheck()
+    page.get_by_label("Late").check()
+    page.get_by_label("Summary").fill("Booked table was given away")
+    page.get_by_role("button", name="Log interaction").click()
+    page.locator("#result").wait_for()
+
+
+def test_frontline_logs_a_criminal_interaction_and_sees_the_case(page_for, live_server, world):
+    page = page_for(world["frontline"])
+    _log_criminal(page, live_server)
+    case = RecoveryCase.objects.get(customer=world["customer"])
+    result = page.locator("#result").inner_text()
+    assert "Criminal" in result and f"Recovery case #{case.pk} opened." in result and "due in" in result
+    shot(page, "01-log-criminal")
+    page.get_by_role("link", name="Open the case").click()
+    assert f"Case #{case.pk}" in page.locator("h1").inner_text()
+    page.goto(f"{live_server.url}/")
+    assert f"#{case.pk} Anna de Vries" in page.locator("#open-cases").inner_text()
+    shot(page, "01-dashboard-with-case")
+
+
+def test_logging_works_without_javascript(page_for, live_server, world):
+    page = page_for(world["frontline"], java_script_enabled=False)
+    page.goto(f"{live_server.url}{reverse('web:log')}")
+    page.get_by_label("Find a customer").fill("Anna")
+    page.get_by_role("button", name="Find").click()
+    assert page.locator("input[name=customer]:checked").count() == 1
+    page.get_by_label("Promise kept").uncheck()
+    page.get_by_role("button", name="Log interaction").click()
+    assert "Recovery case #" in page.locator("#result").inner_text()
+    shot(page, "02-log-without-js")
+
+
+@needs_case_services
+def test_frontline_fixes_surprises_and_the_case_closes(page_for, live_server, world):
+    page = page_for(world["frontline"])
+    _log_criminal(page, live_server)
+    case = RecoveryCase.objects.get(customer=world["customer"])
+    page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
+    page.get_by_role("button", name="Mark fixed").click()  # empty note: the form says what is missing
+    assert page.locator(".errorlist").count() >= 1
+    page.get_by_label("What was fixed").fill("Gave them the best table at 19:00")
+    page.get_by_role("button", name="Mark fixed").click()
+    page.get_by_label("Surprise gesture").wait_for()
+    recommended = page.locator("#id_gesture option").nth(1).inner_text()
+    assert recommended == "Chef's table"  # never received, highest level first
+    page.get_by_label("Surprise gesture").select_option(label=recommended)
+    page.get_by_role("button", name="Record the surprise").click()
+    case.refresh_from_db()
+    if case.status != RecoveryCase.Status.CLOSED:
+        close = page.get_by_role("button", name="Close the case")
+        if close.count() == 0:  # the manager's step
+            page = page_for(world["manager"])
+            page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
+        page.get_by_role("button", name="Close the case").click()
+    case.refresh_from_db()
+    assert case.status == RecoveryCase.Status.CLOSED
+    assert "Closed" in page.locator(".case-status").inner_text()
+    shot(page, "03-case-closed")
+
+
+@needs_bend_services
+def test_manager_approves_a_bend_from_the_queue(page_for, live_server, world):
+    from django.utils import timezone
+
+    bend = RuleBend.objects.create(
+        rule=world["rule"], team=world["team"], customer=world["customer"], justification="Anniversary dinner",
+        cost=40, requested_by=world["frontline"], requested_at=timezone.now(),
+    )
+    page = page_for(world["manager"])
+    page.goto(f"{live_server.url}{reverse('web:bends')}")
+    row = page.locator(f"#bend-{bend.pk}")
+    row.get_by_label("Note").fill("Worth it for a regular")
+    row.get_by_role("button", name="Approve").click()
+    page.locator(f"#bend-{bend.pk} .decision").wait_for()
+    assert "Approved" in page.locator(f"#bend-{bend.pk}").inner_text()
+    bend.refresh_from_db()
+    assert bend.status == RuleBend.Status.APPROVED and bend.decided_by == world["manager"]
+    shot(page, "04-bend-approved")
+
+
+@pytest.mark.skipif(not _feedback_page_exists(), reason="the /feedback/<token>/ page is not merged yet")
+def test_customer_rates_basic_on_a_phone_and_the_case_appears_on_the_board(page_for, live_server, world):
+    from interactions.services import feedback_url, interaction_log
+
+    interaction = interaction_log(actor=world["frontline"], customer=world["customer"], channel="phone")
+    path = feedback_url(interaction).split("/feedback/", 1)[1]
+    phone = page_for(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/feedback/{path}")
+    phone.get_by_label("Basic").check()
+    phone.locator("form [type=submit]").click()
+    phone.wait_for_load_state()
+    shot(phone, "05-feedback-phone")
+    case = RecoveryCase.objects.get(interaction=interaction)
+    assert case.severity == 2
+    staff = page_for(world["frontline"])
+    staff.goto(f"{live_server.url}{reverse('web:cases')}")
+    assert f"#{case.pk} Anna de Vries" in staff.locator("#col-open").locator("xpath=..").inner_text()
+    shot(staff, "05-board-after-feedback")
+
+
+def test_dutch_ui_shows_dutch_labels(page_for, live_server, world):
+    world["frontline"].language = "nl"
+    world["frontline"].save()
+    page = page_for(world["frontline"], locale="nl-NL")
+    page.goto(f"{live_server.url}{reverse('web:log')}")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_role("heading", level=1).inner_text() == "Interactie vastleggen"
+    assert page.get_by_label("Belofte nagekomen").count() == 1
+    assert page.get_by_role("button", name="Vastleggen").count() == 1
+    shot(page, "06-dutch-log")
+    page.goto(f"{live_server.url}/")
+    assert "Open zaken" in page.locator("#open-cases").inner_text()
+    shot(page, "06-dutch-dashboard")
