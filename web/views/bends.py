@@ -73,7 +73,8 @@ def bend_decide(request, bend_id: int):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("Bend %(status)s.") % {"status": bend.get_status_display().lower()})
+        approved = bend.status == RuleBend.Status.APPROVED
+        messages.success(request, _("Bend approved.") if approved else _("Bend rejected."))
     return redirect("web:bends")
 
 
