@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "interactions",
     "recovery",
     "reports",
+    "notifications",
     "audit",
     "web",
 ]

@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class OutboundEmail(models.Model):
+    """One email to send. Written in the same transaction as the change it reports."""
+
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    # Same key, same email: a second enqueue of the same event adds nothing.
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["next_attempt_at", "id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending")]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"
