@@ -132,6 +132,10 @@ def test_logging_a_broken_promise_shows_the_level_and_the_case_it_opened(client_
     assert 'level-1">Criminal' in page
     assert f"Recovery case #{interaction.recovery_case.pk} opened." in page
     assert "due in" in page
+    import zoneinfo
+
+    local_due = timezone.localtime(interaction.recovery_case.fix_due, zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    assert local_due.strftime("%H:%M") in page  # shown in the team's time zone
 
 
 def test_logging_with_a_kept_promise_and_a_fresh_gesture(client_as, frontline, customer, gestures):
@@ -191,6 +195,7 @@ def test_every_input_on_the_log_form_has_a_label(client_as, frontline, customer,
 def test_log_page_query_count_stays_flat(client_as, frontline, customer, gestures, log, django_assert_max_num_queries):
     client = client_as(frontline)
     log(customer)
+    client.get(reverse("web:log"))  # first page after login remembers the team's time zone
     with django_assert_max_num_queries(12):
         client.get(reverse("web:log"), {"customer": customer.pk, "q": "a"})
     for i in range(10):
@@ -251,6 +256,7 @@ def test_case_board_groups_cases_by_state(client_as, frontline, customer, other_
 def test_case_board_query_count_stays_flat(client_as, frontline, team, log, django_assert_max_num_queries):
     client = client_as(frontline)
     _many_cases(team, 2, log)
+    client.get(reverse("web:cases"))  # first page after login remembers the team's time zone
     with django_assert_max_num_queries(8):
         client.get(reverse("web:cases"))
     _many_cases(team, 15, log)
@@ -361,6 +367,7 @@ def test_bends_page_query_count_stays_flat(client_as, manager, frontline, rule, 
         for _ in range(n):
             RuleBend.objects.create(rule=rule, team=rule.team, customer=customer, justification="x", cost=Decimal("1"), requested_by=frontline, requested_at=timezone.now())
     add(2)
+    client.get(reverse("web:bends"))  # first page after login remembers the team's time zone
     with django_assert_max_num_queries(8):
         client.get(reverse("web:bends"))
     add(12)
