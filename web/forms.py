@@ -10,7 +10,27 @@ from interactions.levels import Channel, Issue
 from interactions.models import Gesture
 
 
-class LogInteractionForm(forms.Form):
+class StaffForm(forms.Form):
+    """Labels without a trailing colon, short text areas."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+
+class StaffModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+
+class LogInteractionForm(StaffForm):
     customer = forms.IntegerField(label=_("Customer"), required=False)
     new_customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
     new_customer_email = forms.EmailField(label=_("New customer's email"), required=False)
@@ -35,11 +55,11 @@ class LogInteractionForm(forms.Form):
         return data
 
 
-class CaseFixForm(forms.Form):
+class CaseFixForm(StaffForm):
     note = forms.CharField(label=_("What was fixed"), max_length=4000, widget=forms.Textarea)
 
 
-class CaseSurpriseForm(forms.Form):
+class CaseSurpriseForm(StaffForm):
     gesture = forms.TypedChoiceField(label=_("Surprise gesture"), coerce=int, choices=())
     note = forms.CharField(label=_("Note"), max_length=4000, required=False, widget=forms.Textarea)
 
@@ -48,7 +68,7 @@ class CaseSurpriseForm(forms.Form):
         self.fields["gesture"].choices = [("", _("Choose a gesture"))] + [(g.id, g.name) for g in gestures]
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(StaffForm):
     note = forms.CharField(label=_("Note"), max_length=4000, required=False, widget=forms.Textarea)
     reason = forms.CharField(
         label=_("Reason for closing without a surprise"), max_length=2000, required=False, widget=forms.Textarea
@@ -67,7 +87,7 @@ class CaseCloseForm(forms.Form):
         return data
 
 
-class BendRequestForm(forms.Form):
+class BendRequestForm(StaffForm):
     rule = forms.TypedChoiceField(label=_("Rule to bend"), coerce=int, choices=())
     justification = forms.CharField(label=_("Why bend it"), max_length=4000, widget=forms.Textarea)
     cost = forms.DecimalField(
@@ -81,18 +101,18 @@ class BendRequestForm(forms.Form):
         self.fields["rule"].choices = [("", _("Choose a rule"))] + [(r.id, r.name) for r in rules]
 
 
-class BendDecisionForm(forms.Form):
+class BendDecisionForm(StaffForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note"), max_length=4000, required=False)
 
 
-class GestureForm(forms.ModelForm):
+class GestureForm(StaffModelForm):
     class Meta:
         model = Gesture
         fields = ["name", "description", "base_level", "recurring", "cost", "active"]
 
 
-class TeamSettingsForm(forms.ModelForm):
+class TeamSettingsForm(StaffModelForm):
     class Meta:
         model = Team
         fields = [
@@ -106,11 +126,11 @@ class TeamSettingsForm(forms.ModelForm):
         ]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(StaffForm):
     language = forms.ChoiceField(label=_("Language"), choices=USER_LANGUAGE_CHOICES, required=False)
 
 
-class CustomerSearchForm(forms.Form):
+class CustomerSearchForm(StaffForm):
     q = forms.CharField(label=_("Search customers"), max_length=100, required=False)
 
 

@@ -20,7 +20,7 @@ from recovery.models import RecoveryCase, Rule, RuleBend
 DUMB_RULES_DAYS = 90
 BOARD_LIMIT = 50
 BAR_STEP = 30  # px between the chart's bars
-BAR_SPACE = 240  # px the longest bar takes
+BAR_SPACE = 170  # px the longest bar takes
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,37 @@ def test_dutch_ui_shows_dutch_labels(page_for, live_server, world):
     page.goto(f"{live_server.url}/")
     assert "Open zaken" in page.locator("#open-cases").inner_text()
     shot(page, "06-dutch-dashboard")
+
+
+def test_manager_dashboard_and_customer_page_render_for_a_person(page_for, live_server, world):
+    """Not a workflow: the manager's dashboard (chart, queue) and a customer's page, for a person to look at."""
+    from django.utils import timezone
+
+    from interactions.services import interaction_log
+
+    fl, customer = world["frontline"], world["customer"]
+    dessert, chef = world["gestures"]
+    interaction_log(actor=fl, customer=customer, channel="phone", matched_preference=True, summary="Booked by phone as usual")
+    interaction_log(actor=fl, customer=customer, channel="in_person", gestures=[dessert], summary="Birthday dessert")
+    interaction_log(actor=fl, customer=customer, channel="email", promise_kept=False, summary="Lost the reservation")
+    interaction_log(actor=fl, customer=customer, channel="chat", issues=["late"], summary="Answered a day late")
+    RuleBend.objects.create(
+        rule=world["rule"], team=world["team"], customer=customer, justification="Anniversary dinner",
+        cost=40, requested_by=fl, requested_at=timezone.now(),
+    )
+    page = page_for(world["manager"])
+    page.goto(f"{live_server.url}/")
+    chart = page.locator("#week-chart-title").text_content()
+    assert "Criminal 1" in chart and "Basic 1" in chart and "Desired 1" in chart and "Surprising 1" in chart
+    assert "No table changes after 18:00" in page.locator("#dumb-h").locator("xpath=..").inner_text()
+    shot(page, "07-manager-dashboard")
+    page.goto(f"{live_server.url}{reverse('web:customer-detail', args=[customer.pk])}")
+    assert "Chef's table" in page.locator("#surprise-h").locator("xpath=..").inner_text()
+    shot(page, "07-customer-page")
+    page.goto(f"{live_server.url}{reverse('web:cases')}")
+    shot(page, "07-case-board")
+    page.goto(f"{live_server.url}{reverse('web:bends')}")
+    shot(page, "07-bend-queue")
+    case = RecoveryCase.objects.filter(customer=customer).first()
+    page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
+    shot(page, "07-case-page")
