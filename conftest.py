@@ -6,6 +6,15 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import AdminFactory, ManagerFactory, TeamFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache (Redis in tests): every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="Team A")

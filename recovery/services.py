@@ -1,21 +1,38 @@
-"""Recovery cases (fix quickly, then surprise) and rule bends."""
+"""Recovery cases (fix quickly, then surprise) and rule bends: every write, with its event."""
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.errors import StateConflict
+from accounts.models import User
+from accounts.selectors import team_managers, user_is_member, user_manages
 from interactions import links
 from interactions.levels import RECOVERY_LEVELS, Level
+from interactions.models import Customer, Gesture
 
-from .models import CaseEvent, RecoveryCase
+from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
+
+logger = logging.getLogger(__name__)
 
 STATUS = "status"
 RECOVERED = "recovered"
+NOTE_MAX = 4000
 
 
 def fix_hours(team, severity: int) -> int:
     return team.sla_criminal_fix_hours if severity == Level.CRIMINAL else team.sla_basic_fix_hours
+
+
+# --- Cases ---------------------------------------------------------------------------------
 
 
 def case_open_for_interaction(*, interaction, actor=None) -> RecoveryCase | None:
@@ -54,3 +71,421 @@ def case_open_for_interaction(*, interaction, actor=None) -> RecoveryCase | None
     except IntegrityError:
         return RecoveryCase.objects.get(interaction_id=interaction.pk)
     return case
+
+
+def _clean_note(note, field: str = "note") -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({field: [_("At most %(n)d characters.") % {"n": NOTE_MAX}]})
+    return note
+
+
+def _case_locked(*, actor: User, case: RecoveryCase) -> RecoveryCase:
+    """The case row, locked for this transaction, after checking the actor works for its team."""
+    if not user_is_member(actor, case.team_id):
+        raise PermissionDenied(_("You can only work your own teams' cases."))
+    # of=("self",): lock the case, not the team or interaction rows joined in for reading.
+    return (
+        RecoveryCase.objects.select_for_update(of=("self",))
+        .select_related("team", "interaction", "customer")
+        .get(pk=case.pk)
+    )
+
+
+def _event(case: RecoveryCase, *, kind: str, from_status: str, actor: User | None, note: str, at: datetime) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, from_status=from_status, to_status=case.status, actor=actor, note=note, at=at
+    )
+
+
+@transaction.atomic
+def case_fix(*, actor: User, case: RecoveryCase, note: str = "") -> RecoveryCase:
+    """The broken promise is repaired; the surprise clock starts."""
+    note = _clean_note(note)
+    case = _case_locked(actor=actor, case=case)
+    if case.status != RecoveryCase.Status.OPEN:
+        raise StateConflict(
+            _("Only an open case can be fixed; this one is %(status)s.") % {"status": case.get_status_display()},
+            code="not_open",
+        )
+    now = timezone.now()
+    old = case.status
+    case.status = RecoveryCase.Status.FIXED
+    case.fixed_at = now
+    case.surprise_due = now + timedelta(hours=case.team.sla_surprise_hours)
+    case.save(update_fields=["status", "fixed_at", "surprise_due"])
+    _event(case, kind=CaseEvent.Kind.FIXED, from_status=old, actor=actor, note=note, at=now)
+    return case
+
+
+@transaction.atomic
+def case_surprise(*, actor: User, case: RecoveryCase, gesture: Gesture | int, note: str = "") -> RecoveryCase:
+    """Deliver a gesture to the customer, logged as an interaction so it counts on the escalator."""
+    from interactions.services import interaction_log
+
+    note = _clean_note(note)
+    case = _case_locked(actor=actor, case=case)
+    if case.status != RecoveryCase.Status.FIXED:
+        if case.status == RecoveryCase.Status.OPEN:
+            message = _("Fix the case before the surprise.")
+        else:
+            message = _("This case is already %(status)s.") % {"status": case.get_status_display()}
+        raise StateConflict(message, code="not_fixed")
+    gesture_id = gesture.pk if isinstance(gesture, Gesture) else gesture
+    gesture = Gesture.objects.filter(pk=gesture_id, team_id=case.team_id, active=True).first()
+    if gesture is None:
+        raise ValidationError({"gesture": [_("Choose an active gesture of this case's team.")]})
+    surprise = interaction_log(
+        actor=actor,
+        customer=case.customer,
+        channel=case.interaction.channel,
+        promise_kept=True,
+        gestures=[gesture.pk],
+        summary=(f"Recovery surprise: {gesture.name}" + (f" — {note}" if note else ""))[:5000],
+    )
+    now = timezone.now()
+    old = case.status
+    case.status = RecoveryCase.Status.SURPRISED
+    case.surprised_at = now
+    case.surprise_interaction = surprise
+    case.save(update_fields=["status", "surprised_at", "surprise_interaction"])
+    _event(case, kind=CaseEvent.Kind.SURPRISED, from_status=old, actor=actor, note=note or gesture.name, at=now)
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: RecoveryCase, note: str = "", reason: str = "") -> RecoveryCase:
+    """Close after the surprise; without one only a manager may close, and only with a written reason."""
+    note = _clean_note(note)
+    reason = _clean_note(reason, "reason")
+    case = _case_locked(actor=actor, case=case)
+    if case.status == RecoveryCase.Status.CLOSED:
+        raise StateConflict(_("This case is already closed."), code="closed")
+    if case.status != RecoveryCase.Status.SURPRISED:
+        if not user_manages(actor, case.team_id):
+            raise PermissionDenied(_("Only a manager can close a case without a surprise."))
+        if not reason:
+            raise ValidationError({"reason": [_("Say why this case closes without a surprise.")]})
+    now = timezone.now()
+    old = case.status
+    case.status = RecoveryCase.Status.CLOSED
+    case.closed_at = now
+    case.close_reason = reason
+    case.save(update_fields=["status", "closed_at", "close_reason"])
+    _event(case, kind=CaseEvent.Kind.CLOSED, from_status=old, actor=actor, note=" — ".join(filter(None, [note, reason])), at=now)
+    if case.customer.email:
+        transaction.on_commit(lambda: _email_recovered_link(case.pk), robust=True)
+    return case
+
+
+@transaction.atomic
+def case_recovered_rate(*, case: RecoveryCase, level: int) -> RecoveryCase:
+    """The customer's rating after the recovery: the recovered level. One rating per link."""
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        raise ValidationError({"level": [_("Choose a level from 1 (Criminal) to 6 (Unbelievable).")]})
+    case = RecoveryCase.objects.select_for_update().get(pk=case.pk)
+    if case.status != RecoveryCase.Status.CLOSED:
+        raise StateConflict(_("The case is not closed yet."), code="not_closed")
+    if case.recovered_level is not None:
+        raise StateConflict(_("This recovery was already rated."), code="already_rated")
+    now = timezone.now()
+    case.recovered_level = level
+    case.recovered_rated_at = now
+    case.save(update_fields=["recovered_level", "recovered_rated_at"])
+    _event(case, kind=CaseEvent.Kind.RATED, from_status=case.status, actor=None, note=f"Recovered level {Level(level).label}.", at=now)
+    return case
+
+
+# --- Customer links ------------------------------------------------------------------------
+
+
+def case_status_url(case: RecoveryCase) -> str:
+    return f"{settings.SITE_URL}/status/{links.link_token(purpose=STATUS, nonce=case.status_nonce)}/"
+
+
+def recovered_token(case: RecoveryCase) -> str:
+    return links.link_token(purpose=RECOVERED, nonce=case.recovered_nonce)
+
+
+def case_recovered_url(case: RecoveryCase) -> str:
+    return f"{settings.SITE_URL}/feedback/recovered/{recovered_token(case)}/"
+
+
+def _link_expired(since: datetime | None) -> bool:
+    return since is None or since < timezone.now() - timedelta(days=settings.PUBLIC_LINK_MAX_AGE_DAYS)
+
+
+def case_by_status_token(token: str) -> RecoveryCase | None:
+    """The case a customer's status link points to, or None (unknown, malformed or expired)."""
+    if not links.looks_like_token(token):
+        return None
+    case = RecoveryCase.objects.select_related("team").filter(status_digest=links.token_digest(token)).first()
+    if case is None or _link_expired(case.closed_at or case.opened_at):
+        return None
+    return case
+
+
+def case_by_recovered_token(token: str) -> RecoveryCase | None:
+    """The closed case a recovered-level link points to, or None; the link works only after closing."""
+    if not links.looks_like_token(token):
+        return None
+    case = RecoveryCase.objects.select_related("team").filter(recovered_digest=links.token_digest(token)).first()
+    if case is None or case.status != RecoveryCase.Status.CLOSED or _link_expired(case.closed_at):
+        return None
+    return case
+
+
+# --- SLA -----------------------------------------------------------------------------------
+
+
+def cases_overdue_q(now: datetime) -> Q:
+    return Q(status=RecoveryCase.Status.OPEN, fix_due__lt=now) | Q(status=RecoveryCase.Status.FIXED, surprise_due__lt=now)
+
+
+def cases_escalate_overdue(*, now: datetime | None = None) -> list[RecoveryCase]:
+    """Escalate every case past its fix or surprise due time, once: the conditional UPDATE on
+    escalated_at IS NULL lets only one of any number of concurrent checks win each case."""
+    now = now or timezone.now()
+    candidates = list(
+        RecoveryCase.objects.filter(cases_overdue_q(now), escalated_at__isnull=True).order_by("fix_due", "id").values_list("pk", flat=True)
+    )
+    escalated = []
+    for pk in candidates:
+        with transaction.atomic():
+            won = RecoveryCase.objects.filter(cases_overdue_q(now), pk=pk, escalated_at__isnull=True).update(escalated_at=now)
+            if not won:
+                continue
+            case = RecoveryCase.objects.select_related("team").get(pk=pk)
+            due = case.fix_due if case.status == RecoveryCase.Status.OPEN else case.surprise_due
+            what = "fix" if case.status == RecoveryCase.Status.OPEN else "surprise"
+            _event(
+                case, kind=CaseEvent.Kind.ESCALATED, from_status=case.status, actor=None, at=now,
+                note=f"The {what} was due {due:%Y-%m-%d %H:%M} UTC; escalated to the team's managers.",
+            )
+            transaction.on_commit(lambda pk=pk: _email_escalation(pk), robust=True)
+        escalated.append(case)
+    return escalated
+
+
+# --- Notifications (after commit) ----------------------------------------------------------
+
+
+def _manager_emails(team_id: int) -> list[str]:
+    return [e for e in team_managers(team_id=team_id).values_list("email", flat=True) if e]
+
+
+def _email_escalation(case_id: int) -> None:
+    case = RecoveryCase.objects.select_related("team", "customer").get(pk=case_id)
+    recipients = _manager_emails(case.team_id)
+    if not recipients:
+        return
+    what = _("fix") if case.status == RecoveryCase.Status.OPEN else _("surprise")
+    due = case.fix_due if case.status == RecoveryCase.Status.OPEN else case.surprise_due
+    send_mail(
+        subject=_("[%(site)s] Case #%(id)s is overdue (%(team)s)") % {"site": settings.SITE_NAME, "id": case.pk, "team": case.team.name},
+        message=_(
+            "Recovery case #%(id)s for %(customer)s (%(severity)s) is past its %(what)s time (%(due)s UTC).\n\n"
+            "Open it: %(url)s\n"
+        ) % {
+            "id": case.pk, "customer": case.customer.name, "severity": case.get_severity_display(), "what": what,
+            "due": f"{due:%Y-%m-%d %H:%M}", "url": f"{settings.SITE_URL}/api/recovery-cases/{case.pk}/",
+        },
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def _email_recovered_link(case_id: int) -> None:
+    case = RecoveryCase.objects.select_related("team", "customer").get(pk=case_id)
+    send_mail(
+        subject=_("How do we stand now? (%(team)s)") % {"team": case.team.name},
+        message=_(
+            "Dear %(name)s,\n\nWe have done our best to put things right. How would you rate us now?\n\n%(url)s\n\n%(team)s\n"
+        ) % {"name": case.customer.name, "url": case_recovered_url(case), "team": case.team.name},
+        from_email=None,
+        recipient_list=[case.customer.email],
+    )
+
+
+def _email_bend_waiting(bend_id: int) -> None:
+    bend = RuleBend.objects.select_related("rule", "team", "requested_by").get(pk=bend_id)
+    recipients = _manager_emails(bend.team_id)
+    if bend.needs_admin:
+        recipients += [e for e in User.objects.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN), is_active=True).values_list("email", flat=True) if e]
+    recipients = list(dict.fromkeys(recipients))
+    if not recipients:
+        return
+    send_mail(
+        subject=_("[%(site)s] A rule bend waits for you: %(rule)s") % {"site": settings.SITE_NAME, "rule": bend.rule.name},
+        message=_(
+            "%(who)s asks to bend \"%(rule)s\" (%(team)s) at a cost of %(cost)s.\n\nWhy: %(why)s\n\n"
+            "Decide: %(url)s\n"
+        ) % {
+            "who": bend.requested_by.get_full_name() or bend.requested_by.get_username(), "rule": bend.rule.name,
+            "team": bend.team.name, "cost": bend.cost, "why": bend.justification,
+            "url": f"{settings.SITE_URL}/api/rule-bends/{bend.pk}/",
+        },
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+# --- Rules and bends -----------------------------------------------------------------------
+
+
+def _clean_rule(rule: Rule) -> None:
+    try:
+        rule.full_clean()
+    except ValidationError as exc:
+        if "__all__" in getattr(exc, "error_dict", {}):
+            raise ValidationError({"name": [_("This team already has a rule with this name.")]}) from exc
+        raise
+
+
+@transaction.atomic
+def rule_create(*, actor: User, team, name: str, description: str = "", active: bool = True) -> Rule:
+    if not user_manages(actor, team.id):
+        raise PermissionDenied(_("Only the team's managers can add rules."))
+    rule = Rule(team=team, name=name, description=description, active=active)
+    _clean_rule(rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_update(*, actor: User, rule: Rule, changes: dict) -> Rule:
+    if not user_manages(actor, rule.team_id):
+        raise PermissionDenied(_("Only the team's managers can change rules."))
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    changes.pop("team", None)  # a rule stays with its team: its bends were asked there
+    for field, value in changes.items():
+        setattr(rule, field, value)
+    _clean_rule(rule)
+    rule.save()
+    return rule
+
+
+def _clean_cost(cost) -> Decimal:
+    try:
+        cost = Decimal(str(cost))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"cost": [_("A number, like 12.50.")]}) from None
+    if not cost.is_finite():
+        raise ValidationError({"cost": [_("A number, like 12.50.")]})
+    if cost < 0:
+        raise ValidationError({"cost": [_("The cost cannot be negative.")]})
+    if cost >= Decimal("100000000") or cost != cost.quantize(Decimal("0.01")):
+        raise ValidationError({"cost": [_("At most 99999999.99, with two decimals.")]})
+    return cost
+
+
+@transaction.atomic
+def bend_request(
+    *,
+    actor: User,
+    rule: Rule,
+    justification: str,
+    cost,
+    case: RecoveryCase | None = None,
+    customer: Customer | None = None,
+) -> RuleBend:
+    """Ask to bend a rule for a case or a customer. Within the team's say-yes threshold it is approved
+    at once; otherwise it waits for a manager (or an admin above every manager's limit)."""
+    if not user_is_member(actor, rule.team_id):
+        raise PermissionDenied(_("You can only bend your own teams' rules."))
+    errors = {}
+    justification = (justification or "").strip()
+    if not justification:
+        errors["justification"] = [_("Say why this rule should bend.")]
+    elif len(justification) > NOTE_MAX:
+        errors["justification"] = [_("At most %(n)d characters.") % {"n": NOTE_MAX}]
+    try:
+        cost = _clean_cost(cost)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if case is None and customer is None:
+        errors["non_field_errors"] = [_("Bend a rule for a case or for a customer.")]
+    if case is not None and case.team_id != rule.team_id:
+        errors["case"] = [_("The case belongs to another team than the rule.")]
+    if customer is not None and customer.team_id != rule.team_id:
+        errors["customer"] = [_("The customer belongs to another team than the rule.")]
+    if case is not None and customer is not None and case.customer_id != customer.pk and "case" not in errors:
+        errors["customer"] = [_("This is not the case's customer.")]
+    if not rule.active:
+        errors["rule"] = [_("This rule is no longer in force.")]
+    if errors:
+        raise ValidationError(errors)
+    if customer is None:
+        customer = case.customer
+    team = rule.team
+    now = timezone.now()
+    auto = team.say_yes_threshold > 0 and cost <= team.say_yes_threshold
+    limits = team_managers(team_id=team.id).values_list("approval_limit", flat=True)
+    bend = RuleBend.objects.create(
+        rule=rule,
+        team=team,
+        case=case,
+        customer=customer,
+        justification=justification,
+        cost=cost,
+        status=RuleBend.Status.APPROVED if auto else RuleBend.Status.PENDING,
+        requested_by=actor,
+        requested_at=now,
+        needs_admin=not auto and not any(limit >= cost for limit in limits),
+        auto_approved=auto,
+        decided_at=now if auto else None,
+        decision_note=_("Within the team's say-yes threshold of %(t)s.") % {"t": team.say_yes_threshold} if auto else "",
+    )
+    BendEvent.objects.create(bend=bend, kind="requested", from_status="", to_status=RuleBend.Status.PENDING, actor=actor, note=justification, at=now)
+    if auto:
+        BendEvent.objects.create(
+            bend=bend, kind="auto-approved", from_status=RuleBend.Status.PENDING, to_status=RuleBend.Status.APPROVED,
+            actor=None, note=bend.decision_note, at=now,
+        )
+    else:
+        transaction.on_commit(lambda: _email_bend_waiting(bend.pk), robust=True)
+    return bend
+
+
+def bend_may_decide(actor: User, bend: RuleBend) -> tuple[bool, str]:
+    """Whether this actor may decide this bend, and why not."""
+    if bend.requested_by_id == actor.pk:
+        return False, _("Nobody decides their own rule bend.")
+    if actor.is_admin:
+        return True, ""
+    if not user_manages(actor, bend.team_id):
+        return False, _("Only a manager of the team decides rule bends.")
+    if bend.cost > actor.approval_limit:
+        return False, _("The cost %(cost)s is above your approval limit of %(limit)s; an admin decides.") % {
+            "cost": bend.cost, "limit": actor.approval_limit,
+        }
+    return True, ""
+
+
+@transaction.atomic
+def bend_decide(*, actor: User, bend: RuleBend, approve: bool, note: str = "") -> RuleBend:
+    """Approve or reject a pending bend. Of any number of simultaneous decisions exactly one stands:
+    the conditional UPDATE ... WHERE status = 'pending' lets one win; the others get a conflict."""
+    note = _clean_note(note)
+    allowed, why = bend_may_decide(actor, bend)
+    if not allowed:
+        raise PermissionDenied(why)
+    now = timezone.now()
+    to_status = RuleBend.Status.APPROVED if approve else RuleBend.Status.REJECTED
+    won = RuleBend.objects.filter(pk=bend.pk, status=RuleBend.Status.PENDING).update(
+        status=to_status, decided_by=actor, decided_at=now, decision_note=note
+    )
+    if not won:
+        current = RuleBend.objects.filter(pk=bend.pk).values_list("status", flat=True).first()
+        raise StateConflict(
+            _("This bend was already decided (%(status)s).") % {"status": current}, code="already_decided"
+        )
+    BendEvent.objects.create(
+        bend_id=bend.pk, kind=str(to_status), from_status=RuleBend.Status.PENDING, to_status=to_status, actor=actor,
+        note=note, at=now,
+    )
+    return RuleBend.objects.select_related("rule", "team").get(pk=bend.pk)

@@ -42,7 +42,12 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+        responses={
+            200: TokenSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            429: OpenApiResponse(description="Too many attempts from this address, or this username is locked for a while."),
+        },
         auth=[],
     )
     def post(self, request):

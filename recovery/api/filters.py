@@ -1,0 +1,32 @@
+import django_filters
+
+from ..models import RecoveryCase, RuleBend
+from ..selectors import case_overdue_filter
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RecoveryCase.Status.choices)
+    severity = django_filters.TypedChoiceFilter(choices=[(1, "Criminal"), (2, "Basic")], coerce=int)
+    team = django_filters.NumberFilter(field_name="team_id")
+    # A choice, not a BooleanFilter: an unknown value is a 400, not silently "any".
+    overdue = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue")
+
+    class Meta:
+        model = RecoveryCase
+        fields = ["status", "severity", "team", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        return case_overdue_filter(queryset, value == "true") if value else queryset
+
+
+class BendFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RuleBend.Status.choices)
+    team = django_filters.NumberFilter(field_name="team_id")
+    rule = django_filters.NumberFilter(field_name="rule_id")
+    case = django_filters.NumberFilter(field_name="case_id")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    needs_admin = django_filters.BooleanFilter()
+
+    class Meta:
+        model = RuleBend
+        fields = ["status", "team", "rule", "case", "customer", "needs_admin"]

@@ -1,0 +1,161 @@
+from rest_framework import serializers
+
+from interactions.models import Customer, Gesture
+from interactions.selectors import customer_list, gesture_list
+
+from .. import selectors, services
+from ..models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
+
+
+class _ScopedToViewer:
+    """Related-object fields whose querysets are the viewer's teams' rows: another team's id is unknown (400)."""
+
+    scoped_fields: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:  # the schema generator builds serializers without a request
+            return
+        user = request.user
+        for name, selector in self.scoped_fields.items():
+            self.fields[name].queryset = selector(user=user)
+
+
+# --- Cases ---------------------------------------------------------------------------------
+
+
+class CaseOutputSerializer(serializers.ModelSerializer):
+    status_url = serializers.SerializerMethodField()
+    recovered_url = serializers.SerializerMethodField()
+    severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecoveryCase
+        fields = [
+            "id", "interaction", "customer", "team", "severity", "severity_label", "status", "opened_at", "fix_due",
+            "fixed_at", "surprise_due", "surprised_at", "surprise_interaction", "closed_at", "close_reason",
+            "escalated_at", "overdue", "recovered_level", "recovered_rated_at", "status_url", "recovered_url",
+        ]
+        read_only_fields = fields
+
+    def get_status_url(self, case) -> str:
+        return services.case_status_url(case)
+
+    def get_recovered_url(self, case) -> str | None:
+        return services.case_recovered_url(case) if case.status == RecoveryCase.Status.CLOSED else None
+
+    def get_overdue(self, case) -> bool:
+        now = self.context.get("now")
+        if case.status == RecoveryCase.Status.OPEN:
+            return case.fix_due < now
+        if case.status == RecoveryCase.Status.FIXED:
+            return case.surprise_due is not None and case.surprise_due < now
+        return False
+
+
+class CaseNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX, default="")
+
+
+class CaseSurpriseSerializer(_ScopedToViewer, CaseNoteSerializer):
+    scoped_fields = {"gesture": gesture_list}
+    gesture = serializers.PrimaryKeyRelatedField(queryset=Gesture.objects.none())
+
+
+class CaseCloseSerializer(CaseNoteSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX, default="")
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "note", "at"]
+        read_only_fields = fields
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.get_username() if event.actor_id else None
+
+
+class GestureRecommendationSerializer(serializers.Serializer):
+    gesture = serializers.IntegerField(source="gesture.id")
+    name = serializers.CharField(source="gesture.name")
+    description = serializers.CharField(source="gesture.description")
+    cost = serializers.DecimalField(source="gesture.cost", max_digits=10, decimal_places=2)
+    level = serializers.IntegerField()
+    fits_preferences = serializers.BooleanField()
+    why = serializers.CharField()
+
+
+# --- Rules ---------------------------------------------------------------------------------
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rule
+        fields = ["id", "team", "name", "description", "active"]
+        validators = []  # uniqueness per team is checked by the service, with a message on `name`
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.selectors import team_list
+
+        request = self.context.get("request")
+        if request is not None and "team" in self.fields and not self.fields["team"].read_only:
+            self.fields["team"].queryset = team_list(user=request.user)
+
+
+class RuleUpdateSerializer(RuleSerializer):
+    class Meta(RuleSerializer.Meta):
+        read_only_fields = ["team"]
+
+
+class RankedRuleSerializer(RuleSerializer):
+    bend_count = serializers.IntegerField(read_only=True)
+    approved_count = serializers.IntegerField(read_only=True)
+    approval_rate = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta(RuleSerializer.Meta):
+        fields = [*RuleSerializer.Meta.fields, "bend_count", "approved_count", "approval_rate"]
+        read_only_fields = fields
+
+
+class RankingQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=3650, required=False, default=90)
+    ordering = serializers.ChoiceField(choices=["-bend_count"], required=False)
+
+
+# --- Bends ---------------------------------------------------------------------------------
+
+
+class BendOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RuleBend
+        fields = [
+            "id", "rule", "team", "case", "customer", "justification", "cost", "status", "requested_by", "requested_at",
+            "needs_admin", "auto_approved", "decided_by", "decided_at", "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class BendInputSerializer(_ScopedToViewer, serializers.Serializer):
+    scoped_fields = {"rule": selectors.rule_list, "case": selectors.case_list, "customer": customer_list}
+    rule = serializers.PrimaryKeyRelatedField(queryset=Rule.objects.none())
+    case = serializers.PrimaryKeyRelatedField(queryset=RecoveryCase.objects.none(), required=False, allow_null=True)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none(), required=False, allow_null=True)
+    justification = serializers.CharField(max_length=services.NOTE_MAX)
+    cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+
+
+class BendDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX, default="")
+
+
+class BendEventSerializer(CaseEventSerializer):
+    class Meta:
+        model = BendEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "note", "at"]
+        read_only_fields = fields

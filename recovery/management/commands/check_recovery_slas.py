@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from recovery.services import cases_escalate_overdue
+
+
+class Command(BaseCommand):
+    help = "Escalate every recovery case past its fix or surprise due time (each once), as the scheduled task does."
+
+    def handle(self, *args, **options):
+        escalated = cases_escalate_overdue()
+        for case in escalated:
+            due = case.fix_due if case.status == "open" else case.surprise_due
+            self.stdout.write(f"escalated case #{case.pk} ({case.team.name}, {case.status}, due {due:%Y-%m-%d %H:%M} UTC)")
+        self.stdout.write(self.style.SUCCESS(f"{len(escalated)} case(s) escalated."))

@@ -1,0 +1,113 @@
+"""Reads of cases, rules and bends, scoped to the viewer; the surprise recommendation."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast, NullIf
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.selectors import scope_to_teams
+from interactions.levels import Channel, Level
+from interactions.models import Gesture
+from interactions.selectors import rubric_facts
+
+from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
+from .services import cases_overdue_q
+
+
+def case_list(*, user) -> QuerySet:
+    return scope_to_teams(RecoveryCase.objects.all(), user)
+
+
+def case_overdue_filter(queryset: QuerySet, overdue: bool, *, now: datetime | None = None) -> QuerySet:
+    q = cases_overdue_q(now or timezone.now())
+    return queryset.filter(q) if overdue else queryset.exclude(q)
+
+
+def case_events(*, case: RecoveryCase) -> QuerySet:
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+
+
+def rule_list(*, user) -> QuerySet:
+    return scope_to_teams(Rule.objects.all(), user).order_by("team_id", "name", "id")
+
+
+def rules_ranked(*, user, days: int = 90, now: datetime | None = None) -> QuerySet:
+    """Dumb rules: the rules most asked to bend over the period, then the most often approved.
+
+    approval_rate = approved / decided bends in the period (None when nothing was decided yet).
+    """
+    since = (now or timezone.now()) - timedelta(days=days)
+    in_period = Q(bends__requested_at__gte=since)
+    return (
+        rule_list(user=user)
+        .annotate(
+            bend_count=Count("bends", filter=in_period),
+            approved_count=Count("bends", filter=in_period & Q(bends__status=RuleBend.Status.APPROVED)),
+            decided_count=Count("bends", filter=in_period & ~Q(bends__status=RuleBend.Status.PENDING)),
+        )
+        .annotate(
+            approval_rate=Cast(F("approved_count"), FloatField()) / Cast(NullIf(F("decided_count"), 0), FloatField())
+        )
+        .order_by("-bend_count", F("approval_rate").desc(nulls_last=True), "name", "id")
+    )
+
+
+def bend_list(*, user) -> QuerySet:
+    return scope_to_teams(RuleBend.objects.all(), user)
+
+
+def bend_events(*, bend: RuleBend) -> QuerySet:
+    return BendEvent.objects.filter(bend=bend).select_related("actor").order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class GestureRecommendation:
+    gesture: Gesture
+    level: int  # what it would land at now: its effective base level, never received in the window
+    fits_preferences: bool
+    why: str
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text or "")}
+
+
+def gestures_recommended(*, case: RecoveryCase, at: datetime | None = None) -> list[GestureRecommendation]:
+    """The team's active gestures this customer has never received in the familiarity window (they
+    land at their full base level), best first: highest effective base level now, then those that fit
+    the customer's preferences or preferred channel."""
+    at = at or timezone.now()
+    customer = case.customer
+    team = case.team
+    gestures = list(Gesture.objects.filter(team_id=team.id, active=True).order_by("name", "id"))
+    facts = rubric_facts(team=team, customer_id=customer.id, at=at, gestures=gestures)
+    liked = _words(customer.preferences)
+    channel_words = set()
+    if customer.preferred_channel:
+        channel_words = {customer.preferred_channel.lower(), str(Channel(customer.preferred_channel).label).lower()}
+    found = []
+    for g in gestures:
+        f = facts.gestures[g.id]
+        if f.prior_deliveries:
+            continue
+        gesture_text = f"{g.name} {g.description}".lower()
+        shared = sorted(liked & _words(gesture_text))
+        channel_fit = any(w and w in gesture_text for w in channel_words)
+        reasons = [
+            _("Never received in the last %(days)d days: lands at %(level)s.")
+            % {"days": team.familiarity_window_days, "level": Level(f.base_level).label}
+        ]
+        if shared:
+            reasons.append(_("Fits their preferences (%(words)s).") % {"words": ", ".join(shared)})
+        if channel_fit:
+            reasons.append(_("Fits their preferred channel (%(channel)s).") % {"channel": customer.get_preferred_channel_display()})
+        found.append(GestureRecommendation(gesture=g, level=f.base_level, fits_preferences=bool(shared or channel_fit), why=" ".join(reasons)))
+    found.sort(key=lambda r: (-r.level, not r.fits_preferences, float(r.gesture.cost), r.gesture.name))
+    return found

@@ -1,0 +1,82 @@
+"""The customer's pages (no login): the case status and the recovered-level rating."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.errors import StateConflict
+from interactions.levels import LEVEL_MEANINGS, Level
+
+from . import services
+from .models import RecoveryCase
+
+
+def _private(response):
+    """A customer link is a secret: never sent on as a referrer, never kept in a cache."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _not_found(request):
+    """Unknown, malformed and expired links all look the same: a plain 404, never a 500."""
+    return _private(render(request, "recovery/link_invalid.html", {}, status=404))
+
+
+def _steps(case: RecoveryCase) -> list[dict]:
+    """The case's progress in plain words: no staff names, no internal notes."""
+    tz = case.team.tz
+    day = lambda at: timezone.localtime(at, tz)  # noqa: E731
+    steps = [{"title": _("We are fixing it"), "done": case.fixed_at is not None, "at": day(case.opened_at),
+              "text": _("We know something went wrong and we are putting it right.")}]
+    if case.fixed_at:
+        steps.append({"title": _("Fixed on %(date)s") % {"date": date_format(day(case.fixed_at), "j F Y")}, "done": True,
+                      "at": day(case.fixed_at), "text": _("The problem has been fixed.")})
+    if case.surprised_at:
+        steps.append({"title": _("A little something for you"), "done": True, "at": day(case.surprised_at),
+                      "text": _("To say sorry, we added something extra for you.")})
+    if case.closed_at:
+        steps.append({"title": _("Closed"), "done": True, "at": day(case.closed_at),
+                      "text": _("This case is closed. Thank you for your patience.")})
+    return steps
+
+
+@require_safe
+def case_status(request, token: str):
+    case = services.case_by_status_token(token)
+    if case is None:
+        return _not_found(request)
+    rate_url = None
+    if case.status == RecoveryCase.Status.CLOSED and case.recovered_level is None:
+        rate_url = reverse("case-recovered-feedback", args=[services.recovered_token(case)])
+    response = render(request, "recovery/status.html", {"case": case, "team_name": case.team.name, "team_tz": case.team.timezone, "steps": _steps(case), "rate_url": rate_url})
+    return _private(response)
+
+
+@require_http_methods(["GET", "POST"])
+def case_recovered_feedback(request, token: str):
+    case = services.case_by_recovered_token(token)
+    if case is None:
+        return _not_found(request)
+    errors = []
+    status_code = 200
+    if request.method == "POST" and case.recovered_level is None:
+        try:
+            case = services.case_recovered_rate(case=case, level=request.POST.get("level", ""))
+        except ValidationError as exc:
+            errors = [m for ms in exc.message_dict.values() for m in ms]
+            status_code = 400
+        except StateConflict:
+            case.refresh_from_db()
+    context = {
+        "case": case,
+        "team_name": case.team.name,
+        "levels": [{"value": level.value, "label": level.label, "meaning": LEVEL_MEANINGS[level]} for level in Level],
+        "errors": errors,
+    }
+    return _private(render(request, "recovery/recovered.html", context, status=status_code))
