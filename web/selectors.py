@@ -15,6 +15,7 @@ from accounts.selectors import scope_to_teams, team_ids_of
 from interactions.levels import Level
 from interactions.models import Customer, Gesture, Interaction, JobRun
 from interactions.selectors import expectation_profile
+from recovery import selectors as recovery_selectors
 from recovery.models import RecoveryCase, Rule, RuleBend
 
 DUMB_RULES_DAYS = 90
@@ -166,23 +167,13 @@ def bend_for_decision(*, user, bend_id: int) -> RuleBend | None:
     ).first()
 
 
-def rules_ranked(*, user, days: int = DUMB_RULES_DAYS, now: datetime | None = None) -> QuerySet:
-    """Rules by how often they were asked to be bent in the last `days`, then by how often approved."""
-    since = (now or timezone.now()) - timedelta(days=days)
-    recent = Q(bends__requested_at__gte=since)
-    return (
-        scope_to_teams(Rule.objects.filter(active=True), user)
-        .select_related("team")
-        .annotate(
-            bends_asked=Count("bends", filter=recent),
-            bends_approved=Count("bends", filter=recent & Q(bends__status=RuleBend.Status.APPROVED)),
-        )
-        .order_by("-bends_asked", "-bends_approved", "name")
-    )
+def rules_ranked(*, user, days: int = DUMB_RULES_DAYS) -> QuerySet:
+    """The dumb-rules ranking (recovery.selectors): most asked to bend in `days`, then most approved."""
+    return recovery_selectors.rules_ranked(user=user, days=days).select_related("team")
 
 
 def dumb_rules_top(*, user, limit: int = 5) -> list[Rule]:
-    return [rule for rule in rules_ranked(user=user)[:limit] if rule.bends_asked]
+    return [rule for rule in rules_ranked(user=user)[:limit] if rule.bend_count]
 
 
 def customer_search(*, user, query: str, limit: int = 10) -> list[Customer]:

@@ -430,3 +430,96 @@ def test_profile_sets_the_language(client_as, frontline):
     frontline.refresh_from_db()
     assert frontline.language == "nl"
     assert client.post(reverse("web:profile"), {"language": "xx"}).status_code == 400
+
+
+# Case actions and bend decisions through the recovery services
+
+def test_frontline_fixes_surprises_and_closes_a_case(client_as, frontline, customer, gestures, log):
+    case = log(customer).recovery_case
+    client = client_as(frontline)
+    assert client.post(reverse("web:case-fix", args=[case.pk]), {"note": "Rebooked the table"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "fixed" and case.surprise_due
+    page = client.get(reverse("web:case-detail", args=[case.pk])).content.decode()
+    options = re.findall(r'<option value="(\d+)"', page)
+    assert options[0] == str(gestures["upgrade"].pk)  # recommended first: never received, highest level
+    assert client.post(reverse("web:case-surprise", args=[case.pk]), {"gesture": gestures["upgrade"].pk, "note": "On the house"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "surprised" and case.surprise_interaction.gestures.get() == gestures["upgrade"]
+    assert client.post(reverse("web:case-close", args=[case.pk]), {"note": "Happy again"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "closed"
+    timeline = client.get(reverse("web:case-detail", args=[case.pk])).content.decode().split('id="timeline-h"')[1]
+    assert [k in timeline for k in ("Opened", "Fixed", "Surprised", "Closed")] == [True] * 4
+    assert "Rebooked the table" in timeline
+
+
+def test_surprise_with_another_teams_gesture_is_refused(client_as, frontline, customer, log, other_team):
+    from interactions.tests.factories import GestureFactory
+
+    foreign = GestureFactory(team=other_team)
+    case = log(customer).recovery_case
+    client = client_as(frontline)
+    client.post(reverse("web:case-fix", args=[case.pk]), {"note": "done"})
+    response = client.post(reverse("web:case-surprise", args=[case.pk]), {"gesture": foreign.pk})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_manager_closes_without_surprise_with_a_reason(client_as, manager, customer, log):
+    case = log(customer).recovery_case
+    client = client_as(manager)
+    client.post(reverse("web:case-fix", args=[case.pk]), {"note": "done"})
+    assert client.post(reverse("web:case-close", args=[case.pk]), {"reason": "Customer asked for no fuss"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "closed" and case.close_reason == "Customer asked for no fuss"
+
+
+def test_manager_approves_inline_with_htmx(client_as, manager, pending_bend):
+    response = client_as(manager).post(
+        reverse("web:bend-decide", args=[pending_bend.pk]), {"decision": "approve", "note": "Fair"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    row = response.content.decode()
+    assert row.startswith(f'<tr id="bend-{pending_bend.pk}"') and "Approved" in row and "manny" in row
+    pending_bend.refresh_from_db()
+    assert pending_bend.status == "approved" and pending_bend.decision_note == "Fair"
+
+
+def test_manager_rejects_without_javascript_and_sees_it_decided(client_as, manager, pending_bend):
+    client = client_as(manager)
+    response = client.post(reverse("web:bend-decide", args=[pending_bend.pk]), {"decision": "reject", "note": "Rules are rules"}, follow=True)
+    page = response.content.decode()
+    assert "Bend rejected." in page
+    decided = page.split('id="decided-h"')[1]
+    assert "Rules are rules" in decided and "manny" in decided
+
+
+def test_second_decision_is_a_conflict(client_as, manager, admin_user, pending_bend):
+    client_as(manager).post(reverse("web:bend-decide", args=[pending_bend.pk]), {"decision": "approve"})
+    response = client_as(admin_user).post(reverse("web:bend-decide", args=[pending_bend.pk]), {"decision": "reject"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    assert RuleBend.objects.get(pk=pending_bend.pk).status == "approved"
+
+
+def test_bend_above_the_managers_limit_waits_for_an_admin(client_as, manager, frontline, rule, customer):
+    big = RuleBend.objects.create(rule=rule, team=rule.team, customer=customer, justification="x", cost=Decimal("5000"), requested_by=frontline, requested_at=timezone.now(), needs_admin=True)
+    page = client_as(manager).get(reverse("web:bends")).content.decode()
+    assert reverse("web:bend-decide", args=[big.pk]) not in page
+    assert client_as(manager).post(reverse("web:bend-decide", args=[big.pk]), {"decision": "approve"}).status_code == 403
+
+
+def test_frontline_requests_a_bend_for_a_case(client_as, frontline, customer, rule, log):
+    case = log(customer).recovery_case
+    response = client_as(frontline).post(reverse("web:bend-request"), {"case": case.pk, "rule": rule.pk, "justification": "Lost booking", "cost": "30"})
+    assert response.status_code == 302 and response["Location"] == reverse("web:case-detail", args=[case.pk])
+    bend = RuleBend.objects.get()
+    assert bend.case == case and bend.status == "pending" and bend.requested_by == frontline
+
+
+def test_bend_within_the_say_yes_threshold_is_approved_at_once(client_as, frontline, customer, rule, team):
+    team.say_yes_threshold = Decimal("50")
+    team.save()
+    response = client_as(frontline).post(reverse("web:bend-request"), {"customer": customer.pk, "rule": rule.pk, "justification": "Small thing", "cost": "10"}, follow=True)
+    assert "approved at once" in response.content.decode()
+    assert RuleBend.objects.get().status == "approved"

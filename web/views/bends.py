@@ -19,13 +19,8 @@ from ._common import StateConflict, add_service_errors, conflict_response, is_ht
 
 
 def can_decide(user, bend: RuleBend) -> bool:
-    """Managers of the bend's team (admins anywhere) decide, never on their own request."""
-    return (
-        bend.status == RuleBend.Status.PENDING
-        and bend.requested_by_id != user.pk
-        and user_manages(user, bend.team_id)
-        and (user.is_admin or not bend.needs_admin)
-    )
+    """Managers of the bend's team within their approval limit (admins anywhere), never on their own request."""
+    return bend.status == RuleBend.Status.PENDING and recovery_services.bend_may_decide(user, bend)[0]
 
 
 @login_required

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import user_is_member, user_manages
-from interactions.selectors import expectation_profile
+from interactions.models import Gesture
+from recovery import selectors as recovery_selectors
 from recovery import services as recovery_services
 from recovery.models import RecoveryCase
 
 from .. import selectors
 from ..forms import CaseCloseForm, CaseFixForm, CaseSurpriseForm
 from ._common import StateConflict, add_service_errors
-from .customers import status_url
 
 Status = RecoveryCase.Status
 
@@ -59,11 +59,12 @@ def _case_or_404(request, case_id):
 
 
 def _surprise_gestures(case):
-    """The customer's gestures, those never received (recommended) first, highest level first."""
-    profile = expectation_profile(customer=case.customer)
-    recommended = selectors.recommended_surprises(profile)
-    rest = sorted((s for s in profile if s.standing is not None), key=lambda s: (-s.next_level, s.gesture.name))
-    return recommended, recommended + rest
+    """The recommendations (never received, highest level, fitting their preferences first), then the
+    team's other active gestures."""
+    recommended = recovery_selectors.gestures_recommended(case=case)
+    chosen = {r.gesture.pk for r in recommended}
+    others = [g for g in Gesture.objects.filter(team_id=case.team_id, active=True).order_by("name", "id") if g.pk not in chosen]
+    return recommended, [r.gesture for r in recommended] + others
 
 
 def _render_case(request, case, *, status=200, **forms):
@@ -76,11 +77,10 @@ def _render_case(request, case, *, status=200, **forms):
         "actions": actions,
         "recommended": recommended,
         "now": timezone.now(),
-        "status_link": status_url(case),
+        "status_link": recovery_services.case_status_url(case),
         "fix_form": forms.get("fix_form") or CaseFixForm(),
-        "surprise_form": forms.get("surprise_form") or CaseSurpriseForm(gestures=[s.gesture for s in ordered]),
+        "surprise_form": forms.get("surprise_form") or CaseSurpriseForm(gestures=ordered),
         "close_form": forms.get("close_form") or CaseCloseForm(needs_reason=case.status == Status.FIXED),
-        "standing_by_gesture": {s.gesture.id: s for s in ordered},
     }
     return render(request, "web/case_detail.html", context, status=status)
 
@@ -129,7 +129,7 @@ def case_fix(request, case_id: int):
 def case_surprise(request, case_id: int):
     case = _case_or_404(request, case_id)
     _, ordered = _surprise_gestures(case)
-    gestures = {s.gesture.id: s.gesture for s in ordered}
+    gestures = {g.pk: g for g in ordered}
 
     def call(data):
         recovery_services.case_surprise(

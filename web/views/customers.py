@@ -1,26 +1,18 @@
 """Customers: a searchable list and each customer's page (history, escalator, recommended surprise)."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import scope_to_teams
-from interactions import links
 from interactions import services as interaction_services
 from interactions.selectors import expectation_profile
+from recovery import services as recovery_services
 from recovery.models import RecoveryCase
 
 from .. import selectors
 from ..forms import CustomerSearchForm
-
-STATUS_PURPOSE = "status"  # recovery.services.STATUS: the purpose of a case's status-link token
-
-
-def status_url(case: RecoveryCase) -> str:
-    return f"{settings.SITE_URL}/status/{links.link_token(purpose=STATUS_PURPOSE, nonce=case.status_nonce)}/"
-
 
 @login_required
 @require_GET
@@ -45,7 +37,7 @@ def customer_detail(request, customer_id: int):
         .order_by("fix_due", "id")
     )
     for case in open_cases:
-        case.status_link = status_url(case)
+        case.status_link = recovery_services.case_status_url(case)
     latest = history[0] if history else None
     context = {
         "customer": customer,
