@@ -128,7 +128,7 @@ def case_fix(request, case_id: int):
 @require_POST
 def case_surprise(request, case_id: int):
     case = _case_or_404(request, case_id)
-    _, ordered = _surprise_gestures(case)
+    ordered = _surprise_gestures(case)[1]
     gestures = {g.pk: g for g in ordered}
 
     def call(data):

@@ -113,5 +113,5 @@ def customer_matches(request):
 def gesture_choices(request):
     """htmx: the gestures with each one's standing for the chosen customer."""
     customer = selectors.customer_for_viewer(user=request.user, customer_id=request.GET.get("customer"))
-    _, rows = _gesture_rows(request.user, customer)
+    rows = _gesture_rows(request.user, customer)[1]
     return render(request, "web/partials/gesture_choices.html", {"gesture_rows": rows, "customer": customer})
