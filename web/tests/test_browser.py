@@ -152,27 +152,42 @@ def test_frontline_fixes_surprises_and_the_case_closes(page_for, live_server, wo
     page = page_for(world["frontline"])
     _log_criminal(page, live_server)
     case = RecoveryCase.objects.get(customer=world["customer"])
-    page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
+    page.get_by_role("link", name="Open the case").click()
     page.get_by_role("button", name="Mark fixed").click()  # empty note: the form says what is missing
-    assert page.locator(".errorlist").count() >= 1
+    assert "This field is required." in page.locator(".errorlist").first.inner_text()
     page.get_by_label("What was fixed").fill("Gave them the best table at 19:00")
     page.get_by_role("button", name="Mark fixed").click()
-    page.get_by_label("Surprise gesture").wait_for()
+    assert "Case marked fixed" in page.locator(".messages").inner_text()
+    assert page.get_by_role("button", name="Close the case").count() == 0  # frontline: no close without surprise
     recommended = page.locator("#id_gesture option").nth(1).inner_text()
     assert recommended == "Chef's table"  # never received, highest level first
     page.get_by_label("Surprise gesture").select_option(label=recommended)
     page.get_by_role("button", name="Record the surprise").click()
-    case.refresh_from_db()
-    if case.status != RecoveryCase.Status.CLOSED:
-        close = page.get_by_role("button", name="Close the case")
-        if close.count() == 0:  # the manager's step
-            page = page_for(world["manager"])
-            page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
-        page.get_by_role("button", name="Close the case").click()
-    case.refresh_from_db()
-    assert case.status == RecoveryCase.Status.CLOSED
+    assert "Surprise recorded." in page.locator(".messages").inner_text()
+    page.get_by_role("button", name="Close the case").click()
+    assert "Case closed." in page.locator(".messages").inner_text()
     assert "Closed" in page.locator(".case-status").inner_text()
+    case.refresh_from_db()
+    assert case.status == RecoveryCase.Status.CLOSED and case.surprise_interaction.level == 6
     shot(page, "03-case-closed")
+
+
+@needs_case_services
+def test_manager_closes_a_fixed_case_without_surprise_with_a_reason(page_for, live_server, world):
+    from interactions.services import interaction_log
+
+    case = interaction_log(actor=world["frontline"], customer=world["customer"], channel="phone", promise_kept=False).recovery_case
+    recovery_services.case_fix(actor=world["frontline"], case=case, note="Refunded")
+    page = page_for(world["manager"])
+    page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
+    page.get_by_role("button", name="Close the case").click()
+    assert "Write why the case closes without a surprise." in page.locator(".close-form").inner_text()
+    page.get_by_label("Reason for closing without a surprise").fill("Customer asked us not to contact them again")
+    page.get_by_role("button", name="Close the case").click()
+    assert "Case closed." in page.locator(".messages").inner_text()
+    case.refresh_from_db()
+    assert case.status == RecoveryCase.Status.CLOSED and case.close_reason.startswith("Customer asked")
+    shot(page, "03-case-closed-by-manager")
 
 
 @needs_bend_services
