@@ -182,14 +182,48 @@ def test_forms_need_the_csrf_token(client_as, frontline, customer):
     assert 'name="csrfmiddlewaretoken"' in page
 
 
-def test_every_input_on_the_log_form_has_a_label(client_as, frontline, customer, gestures):
-    page = client_as(frontline).get(reverse("web:log"), {"customer": customer.pk}).content.decode()
+def _unlabelled_inputs(page: str) -> list[str]:
+    missing = []
     for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", page):
         if 'type="hidden"' in tag:
             continue
         ident = re.search(r'id="([^"]+)"', tag)
         labelled = ident and f'for="{ident.group(1)}"' in page
-        assert labelled or re.search(r"<label[^>]*>\s*" + re.escape(tag), page), tag
+        wrapped = re.search(r"<label[^>]*>\s*" + re.escape(tag), page)
+        if not (labelled or wrapped):
+            missing.append(tag)
+    return missing
+
+
+def test_every_input_on_every_page_has_a_label(client_as, manager, team, customer, gestures, log, pending_bend):
+    case = log(customer).recovery_case
+    fixed = log(customer).recovery_case
+    RecoveryCase.objects.filter(pk=fixed.pk).update(status="fixed", fixed_at=timezone.now())
+    client = client_as(manager)
+    urls = [
+        reverse("dashboard"),
+        reverse("web:log") + f"?customer={customer.pk}&q=a",
+        reverse("web:customers"),
+        reverse("web:customer-detail", args=[customer.pk]),
+        reverse("web:cases"),
+        reverse("web:case-detail", args=[case.pk]),
+        reverse("web:case-detail", args=[fixed.pk]),
+        reverse("web:bends"),
+        reverse("web:bend-request") + f"?case={case.pk}",
+        reverse("web:rules"),
+        reverse("web:gestures"),
+        reverse("web:gesture-edit", args=[gestures["dessert"].pk]),
+        reverse("web:team-settings", args=[team.pk]),
+        reverse("web:jobs"),
+        reverse("web:profile"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert _unlabelled_inputs(page) == [], url
+        assert page.count("<h1") == 1, url
+        assert '<main id="main"' in page and 'class="skip"' in page, url
 
 
 def test_log_page_query_count_stays_flat(client_as, frontline, customer, gestures, log, django_assert_max_num_queries):
