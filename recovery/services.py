@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +17,7 @@ from accounts.selectors import team_managers, user_is_member, user_manages
 from interactions import links
 from interactions.levels import RECOVERY_LEVELS, Level
 from interactions.models import Customer, Gesture
+from notifications.services import email_enqueue
 
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
 
@@ -174,7 +174,7 @@ def case_close(*, actor: User, case: RecoveryCase, note: str = "", reason: str =
     case.save(update_fields=["status", "closed_at", "close_reason"])
     _event(case, kind=CaseEvent.Kind.CLOSED, from_status=old, actor=actor, note=" — ".join(filter(None, [note, reason])), at=now)
     if case.customer.email:
-        transaction.on_commit(lambda: _email_recovered_link(case.pk), robust=True)
+        _email_recovered_link(case.pk)
     return case
 
 
@@ -266,12 +266,12 @@ def cases_escalate_overdue(*, now: datetime | None = None) -> list[RecoveryCase]
                 case, kind=CaseEvent.Kind.ESCALATED, from_status=case.status, actor=None, at=now,
                 note=f"The {what} was due {due:%Y-%m-%d %H:%M} UTC; escalated to the team's managers.",
             )
-            transaction.on_commit(lambda pk=pk: _email_escalation(pk), robust=True)
+            _email_escalation(pk)
         escalated.append(case)
     return escalated
 
 
-# --- Notifications (after commit) ----------------------------------------------------------
+# --- Notifications: written to the outbox in the same transaction, sent after commit ------------
 
 
 def _manager_emails(team_id: int) -> list[str]:
@@ -285,29 +285,29 @@ def _email_escalation(case_id: int) -> None:
         return
     what = _("fix") if case.status == RecoveryCase.Status.OPEN else _("surprise")
     due = case.fix_due if case.status == RecoveryCase.Status.OPEN else case.surprise_due
-    send_mail(
+    email_enqueue(
+        dedupe_key=f"case-{case.pk}-escalated",
         subject=_("[%(site)s] Case #%(id)s is overdue (%(team)s)") % {"site": settings.SITE_NAME, "id": case.pk, "team": case.team.name},
-        message=_(
+        text=_(
             "Recovery case #%(id)s for %(customer)s (%(severity)s) is past its %(what)s time (%(due)s UTC).\n\n"
             "Open it: %(url)s\n"
         ) % {
             "id": case.pk, "customer": case.customer.name, "severity": case.get_severity_display(), "what": what,
             "due": f"{due:%Y-%m-%d %H:%M}", "url": f"{settings.SITE_URL}/api/recovery-cases/{case.pk}/",
         },
-        from_email=None,
-        recipient_list=recipients,
+        to=recipients,
     )
 
 
 def _email_recovered_link(case_id: int) -> None:
     case = RecoveryCase.objects.select_related("team", "customer").get(pk=case_id)
-    send_mail(
+    email_enqueue(
+        dedupe_key=f"case-{case.pk}-recovered-link",
         subject=_("How do we stand now? (%(team)s)") % {"team": case.team.name},
-        message=_(
+        text=_(
             "Dear %(name)s,\n\nWe have done our best to put things right. How would you rate us now?\n\n%(url)s\n\n%(team)s\n"
         ) % {"name": case.customer.name, "url": case_recovered_url(case), "team": case.team.name},
-        from_email=None,
-        recipient_list=[case.customer.email],
+        to=[case.customer.email],
     )
 
 
@@ -319,9 +319,10 @@ def _email_bend_waiting(bend_id: int) -> None:
     recipients = list(dict.fromkeys(recipients))
     if not recipients:
         return
-    send_mail(
+    email_enqueue(
+        dedupe_key=f"bend-{bend.pk}-waiting",
         subject=_("[%(site)s] A rule bend waits for you: %(rule)s") % {"site": settings.SITE_NAME, "rule": bend.rule.name},
-        message=_(
+        text=_(
             "%(who)s asks to bend \"%(rule)s\" (%(team)s) at a cost of %(cost)s.\n\nWhy: %(why)s\n\n"
             "Decide: %(url)s\n"
         ) % {
@@ -329,8 +330,7 @@ def _email_bend_waiting(bend_id: int) -> None:
             "team": bend.team.name, "cost": bend.cost, "why": bend.justification,
             "url": f"{settings.SITE_URL}/api/rule-bends/{bend.pk}/",
         },
-        from_email=None,
-        recipient_list=recipients,
+        to=recipients,
     )
 
 
@@ -447,7 +447,7 @@ def bend_request(
             actor=None, note=bend.decision_note, at=now,
         )
     else:
-        transaction.on_commit(lambda: _email_bend_waiting(bend.pk), robust=True)
+        _email_bend_waiting(bend.pk)
     return bend
 
 

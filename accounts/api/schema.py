@@ -3,7 +3,8 @@
 Views declare their special answers (409 on a state conflict) with extend_schema; this AutoSchema
 adds the answers every DRF operation can give, so no view can forget them:
 401 when authentication is required, 403 (role), 404 on paths with an id and on lists (an invalid
-page), 400 on writes and on lists with query parameters, 429 where a throttle applies.
+page), 400 on writes and on lists with query parameters, 415 on writes (a body that is not JSON or
+a form), 429 where a throttle applies.
 """
 
 from drf_spectacular.openapi import AutoSchema
@@ -23,6 +24,7 @@ DESCRIPTIONS = {
     "401": "Not authenticated.",
     "403": "Not allowed for your role or team.",
     "404": "Not found, or not in your teams.",
+    "415": "Unsupported media type: send JSON.",
     "429": "Too many requests; try again later.",
 }
 
@@ -41,6 +43,8 @@ class CXAutoSchema(AutoSchema):
             codes += ["401", "403"]
         if "{" in path or self._is_list_view() or method in ("PUT", "PATCH", "DELETE"):
             codes.append("404")
+        if method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         if getattr(self.view, "throttle_classes", None):
             codes.append("429")
         for code in codes:

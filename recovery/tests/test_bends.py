@@ -10,6 +10,7 @@ from django.db import connection
 from accounts.tests.factories import AdminFactory, ManagerFactory, UserFactory
 from recovery import services
 from recovery.models import BendEvent, Rule, RuleBend
+from notifications.services import emails_send_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ def test_frontline_asks_a_bend_for_a_case_and_managers_are_emailed_after_commit(
     assert bend["status"] == "pending" and bend["requested_by"] == frontline.id and bend["decided_by"] is None
     assert bend["customer"] == case.customer_id, "a bend for a case is also for its customer"
     assert bend["auto_approved"] is False and bend["needs_admin"] is False
+    assert emails_send_pending() == 1  # what the worker does after commit
     assert [m.to for m in mail.outbox] == [[manager.email]]
     assert "No refunds after 30 days" in mail.outbox[0].subject
 
@@ -43,7 +45,7 @@ def test_a_bend_within_the_say_yes_threshold_is_approved_at_once_and_logged_as_s
     assert response.json()["status"] == "approved" and response.json()["auto_approved"] is True
     bend = RuleBend.objects.get(pk=response.json()["id"])
     assert [e.kind for e in bend.events.all()] == ["requested", "auto-approved"]
-    assert mail.outbox == [], "nothing waits for a manager"
+    assert emails_send_pending() == 0 and mail.outbox == [], "nothing waits for a manager"
     over = ask(api_as(frontline), rule=rule.id, customer=customer.id, justification="Birthday", cost="15.01")
     assert over.json()["status"] == "pending"
 

@@ -11,6 +11,7 @@ from interactions.levels import Level
 from interactions.services import interaction_rate
 from recovery import services
 from recovery.models import CaseEvent, RecoveryCase
+from notifications.services import emails_send_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def test_after_closing_the_customer_rates_the_recovery_once(client, case, manage
     assert client.get(rate_url).status_code == 404, "no second rating before the case closes"
     with django_capture_on_commit_callbacks(execute=True):
         services.case_close(actor=manager, case=case, reason="Customer prefers no surprise")
+    emails_send_pending()
     assert [m.to for m in mail.outbox] == [[case.customer.email]]
     assert services.case_recovered_url(case) in mail.outbox[0].body
 

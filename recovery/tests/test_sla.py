@@ -1,6 +1,7 @@
 """SLA escalation: once per case, even when checks overlap; managers hear about it by real email."""
 
 import threading
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -16,6 +17,7 @@ from recovery.models import CaseEvent, RecoveryCase
 from recovery.tasks import check_slas
 
 from .conftest import open_case
+from notifications.services import emails_send_pending
 
 
 def test_a_case_past_its_fix_due_is_escalated_once_even_when_the_check_runs_twice(
@@ -29,6 +31,7 @@ def test_a_case_past_its_fix_due_is_escalated_once_even_when_the_check_runs_twic
     case.refresh_from_db()
     assert case.escalated_at == later
     assert CaseEvent.objects.filter(case=case, kind="escalated").count() == 1
+    assert emails_send_pending() == 1
     assert len(smtp_inbox.messages) == 1
     message = smtp_inbox.messages[0]
     assert message["to"] == [manager.email]
@@ -75,6 +78,7 @@ def test_two_concurrent_checks_escalate_each_case_once(team, smtp_inbox):
         t.join()
     assert sorted(results[0] + results[1]) == sorted(c.pk for c in cases)
     assert CaseEvent.objects.filter(kind="escalated").count() == 5
+    assert emails_send_pending() == 5
     assert len(smtp_inbox.messages) == 5
 
 
@@ -130,4 +134,8 @@ def test_a_real_worker_runs_the_sla_check_by_its_scheduled_name(team, smtp_inbox
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = celery_app.send_task("recovery.check_slas")
         assert result.get(timeout=20) == [case.pk]
+        # The escalation's commit kicked the outbox task, which the same worker runs.
+        deadline = time.monotonic() + 20
+        while not smtp_inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
     assert [m["to"] for m in smtp_inbox.messages] == [[manager.email]]
