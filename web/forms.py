@@ -112,6 +112,33 @@ class GestureForm(StaffModelForm):
         fields = ["name", "description", "base_level", "recurring", "cost", "active"]
 
 
+class TeamChoiceMixin:
+    """A team field listing the teams the user manages (hidden choice when there is only one)."""
+
+    def add_team_field(self, teams):
+        self.fields["team"] = forms.TypedChoiceField(label=_("Team"), coerce=int, choices=[(t.id, t.name) for t in teams])
+        self.teams = {t.id: t for t in teams}
+
+
+class GestureCreateForm(TeamChoiceMixin, StaffModelForm):
+    class Meta:
+        model = Gesture
+        fields = ["name", "description", "base_level", "recurring", "cost"]
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_team_field(teams)
+
+
+class RuleForm(TeamChoiceMixin, StaffForm):
+    name = forms.CharField(label=_("Name"), max_length=160)
+    description = forms.CharField(label=_("Description"), max_length=4000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_team_field(teams)
+
+
 class TeamSettingsForm(StaffModelForm):
     class Meta:
         model = Team
@@ -141,8 +168,10 @@ __all__ = [
     "CaseFixForm",
     "CaseSurpriseForm",
     "CustomerSearchForm",
+    "GestureCreateForm",
     "GestureForm",
     "LogInteractionForm",
     "ProfileForm",
+    "RuleForm",
     "TeamSettingsForm",
 ]

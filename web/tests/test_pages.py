@@ -216,6 +216,8 @@ def test_every_input_on_every_page_has_a_label(client_as, manager, team, custome
         reverse("web:rules"),
         reverse("web:gestures"),
         reverse("web:gesture-edit", args=[gestures["dessert"].pk]),
+        reverse("web:gesture-create"),
+        reverse("web:rule-create"),
         reverse("web:team-settings", args=[team.pk]),
         reverse("web:jobs"),
         reverse("web:profile"),
@@ -560,3 +562,17 @@ def test_bend_within_the_say_yes_threshold_is_approved_at_once(client_as, frontl
     response = client_as(frontline).post(reverse("web:bend-request"), {"customer": customer.pk, "rule": rule.pk, "justification": "Small thing", "cost": "10"}, follow=True)
     assert "approved at once" in response.content.decode()
     assert RuleBend.objects.get().status == "approved"
+
+
+def test_manager_adds_a_rule_and_a_gesture_for_their_team(client_as, manager, frontline, team, other_team):
+    client = client_as(manager)
+    response = client.post(reverse("web:rule-create"), {"team": team.pk, "name": "No dogs inside", "description": ""})
+    assert response.status_code == 302
+    assert Rule.objects.get(name="No dogs inside").team == team
+    assert client.post(reverse("web:rule-create"), {"team": other_team.pk, "name": "Sneaky"}).status_code == 400
+    duplicate = client.post(reverse("web:rule-create"), {"team": team.pk, "name": "No dogs inside"})
+    assert duplicate.status_code == 400 and "already has a rule" in duplicate.content.decode()
+    response = client.post(reverse("web:gesture-create"), {"team": team.pk, "name": "Welcome drink", "base_level": 5, "cost": "3"})
+    assert response.status_code == 302
+    assert client_as(frontline).get(reverse("web:gesture-create")).status_code == 403
+    assert client_as(frontline).get(reverse("web:rule-create")).status_code == 403

@@ -18,15 +18,67 @@ from interactions.models import Gesture
 from interactions.selectors import gesture_list
 
 from .. import selectors
-from ..forms import GestureForm, ProfileForm, TeamSettingsForm
+from recovery import services as recovery_services
+
+from ..forms import GestureCreateForm, GestureForm, ProfileForm, RuleForm, TeamSettingsForm
 from ._common import add_service_errors
 
 
 @login_required
 @require_GET
 def rule_list(request):
-    return render(request, "web/rule_list.html", {"rules": list(selectors.rules_ranked(user=request.user)[:200]),
-                                                  "days": selectors.DUMB_RULES_DAYS})
+    context = {
+        "rules": list(selectors.rules_ranked(user=request.user)[:200]),
+        "days": selectors.DUMB_RULES_DAYS,
+        "can_add": bool(request.user.is_manager),
+    }
+    return render(request, "web/rule_list.html", context)
+
+
+def _managed_teams_or_403(user):
+    teams = selectors.managed_teams(user=user)
+    if not teams:
+        raise PermissionDenied
+    return teams
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_create(request):
+    teams = _managed_teams_or_403(request.user)
+    form = RuleForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recovery_services.rule_create(
+                actor=request.user, team=form.teams[data["team"]], name=data["name"], description=data["description"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Rule added."))
+            return redirect("web:rules")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/rule_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gesture_create(request):
+    teams = _managed_teams_or_403(request.user)
+    form = GestureCreateForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        team = form.teams[data.pop("team")]
+        try:
+            interaction_services.gesture_create(actor=request.user, team=team, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Gesture added."))
+            return redirect("web:gestures")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/gesture_edit.html", {"form": form, "gesture": None}, status=status)
 
 
 @login_required
@@ -35,7 +87,7 @@ def gesture_index(request):
     gestures = list(gesture_list(user=request.user).select_related("team").order_by("team__name", "name"))
     for g in gestures:
         g.editable = user_manages(request.user, g.team_id)
-    return render(request, "web/gesture_list.html", {"gestures": gestures})
+    return render(request, "web/gesture_list.html", {"gestures": gestures, "can_add": bool(request.user.is_manager)})
 
 
 @login_required
