@@ -147,6 +147,41 @@ def test_logging_works_without_javascript(page_for, live_server, world):
     shot(page, "02-log-without-js")
 
 
+def _tab_to(page, selector, limit=40):
+    """Press Tab until the element matching `selector` has the focus (it must be keyboard reachable)."""
+    for _ in range(limit):
+        if page.evaluate("(sel) => document.activeElement && document.activeElement.matches(sel)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reachable with the keyboard")
+
+
+def test_logging_with_the_keyboard_only(page_for, live_server, world):
+    page = page_for(world["frontline"])
+    page.goto(f"{live_server.url}{reverse('web:log')}")
+    assert page.evaluate("document.activeElement.id") == "id_q"  # the search has the focus on arrival
+    page.keyboard.type("Anna", delay=20)
+    page.locator("#customer-matches input[name=customer]:checked").wait_for()
+    page.locator("#gestures").get_by_text("never: Unbelievable").wait_for()
+    _tab_to(page, "input[name=channel]:checked")
+    page.keyboard.press("ArrowRight")  # Phone -> Email
+    _tab_to(page, "#id_promise_kept")
+    page.keyboard.press("Space")
+    _tab_to(page, "input[name=issues][value=late]")
+    page.keyboard.press("Space")
+    _tab_to(page, "#id_summary")
+    page.keyboard.type("Table given away")
+    _tab_to(page, "button.primary[type=submit]")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # visible focus
+    page.keyboard.press("Enter")
+    page.locator("#result").wait_for()
+    interaction = world["customer"].interactions.get()
+    assert interaction.channel == "email" and not interaction.promise_kept and interaction.issues == ["late"]
+    assert "Criminal" in page.locator("#result").inner_text()
+    shot(page, "02-log-keyboard-only")
+
+
 @needs_case_services
 def test_frontline_fixes_surprises_and_the_case_closes(page_for, live_server, world):
     page = page_for(world["frontline"])
