@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.selectors import scope_to_teams
@@ -13,7 +13,8 @@ from .models import Customer, Gesture, GestureDelivery, GestureDrift, Interactio
 
 
 def customer_list(*, user) -> QuerySet:
-    return scope_to_teams(Customer.objects.all(), user)
+    """The customers of the viewer's teams, with the team (its familiarity window) loaded."""
+    return scope_to_teams(Customer.objects.select_related("team"), user)
 
 
 def gesture_list(*, user) -> QuerySet:
@@ -21,7 +22,29 @@ def gesture_list(*, user) -> QuerySet:
 
 
 def interaction_list(*, user) -> QuerySet:
-    return scope_to_teams(Interaction.objects.all(), user).prefetch_related("deliveries")
+    """The interactions of the viewer's teams, ready to serialize without a query per row:
+    the delivered gesture ids prefetched, the recovery case's id joined in."""
+    return (
+        scope_to_teams(Interaction.objects.all(), user)
+        .annotate(recovery_case_id=F("recovery_case__id"))
+        .prefetch_related("deliveries")
+    )
+
+
+def effective_base_levels(*, gestures, at: datetime | None = None) -> dict[int, int]:
+    """Each gesture's effective base level in force at `at` (drift applied). One query for any number."""
+    at = at or timezone.now()
+    gestures = list(gestures)
+    offsets: dict[int, int] = {}
+    if gestures:
+        rows = (
+            GestureDrift.objects.filter(gesture_id__in=[g.id for g in gestures], effective_from__lte=at)
+            .order_by("gesture_id", "-effective_from")
+            .values_list("gesture_id", "offset")
+        )
+        for gesture_id, offset in rows:
+            offsets.setdefault(gesture_id, offset)
+    return {g.id: scoring.effective_base_level(g.base_level, offsets.get(g.id, 0)) for g in gestures}
 
 
 def drift_offsets_at(*, team_id: int, at: datetime) -> dict[int, int]:
@@ -97,24 +120,58 @@ class GestureStanding:
     omission_cap: int | None  # the cap omitting it would put on the level (recurring only)
 
 
+def expectation_profiles(*, customers, at: datetime | None = None) -> dict[int, list[GestureStanding]]:
+    """Every active gesture's standing for each of these customers now (see expectation_profile).
+
+    Three queries for any number of customers (their teams must be loaded): the teams' active
+    gestures, the drift offsets in force, and one delivery aggregate over all the customers, each
+    customer's deliveries counted inside their own team's familiarity window.
+    """
+    at = at or timezone.now()
+    customers = list(customers)
+    if not customers:
+        return {}
+    teams = {c.team_id: c.team for c in customers}
+    gestures_by_team: dict[int, list[Gesture]] = {team_id: [] for team_id in teams}
+    for g in Gesture.objects.filter(team_id__in=teams, active=True).order_by("name", "id"):
+        gestures_by_team[g.team_id].append(g)
+    effective = effective_base_levels(gestures=[g for gs in gestures_by_team.values() for g in gs], at=at)
+
+    in_window = Q()
+    for team_id, team in teams.items():
+        in_window |= Q(
+            customer_id__in=[c.id for c in customers if c.team_id == team_id],
+            delivered_at__gte=at - timedelta(days=team.familiarity_window_days),
+        )
+    counts: dict[tuple[int, int], int] = {
+        (customer_id, gesture_id): n
+        for customer_id, gesture_id, n in GestureDelivery.objects.filter(in_window, delivered_at__lt=at)
+        .values("customer_id", "gesture_id")
+        .annotate(n=Count("id"))
+        .values_list("customer_id", "gesture_id", "n")
+    }
+
+    profiles = {}
+    for customer in customers:
+        profile = []
+        for g in gestures_by_team[customer.team_id]:
+            base = effective[g.id]
+            n = counts.get((customer.id, g.id), 0)
+            profile.append(
+                GestureStanding(
+                    gesture=g,
+                    effective_base_level=base,
+                    deliveries_in_window=n,
+                    standing=scoring.standing(base, n),
+                    next_level=scoring.next_delivery_level(base, n),
+                    omission_cap=scoring.omission_cap(base, n) if g.recurring else None,
+                )
+            )
+        profiles[customer.id] = profile
+    return profiles
+
+
 def expectation_profile(*, customer: Customer, at: datetime | None = None) -> list[GestureStanding]:
     """Every active gesture's standing for this customer now: moves as deliveries leave the window and
     as gestures drift, without anyone logging anything."""
-    at = at or timezone.now()
-    team = customer.team
-    gestures = list(Gesture.objects.filter(team_id=team.id, active=True).order_by("name"))
-    facts = rubric_facts(team=team, customer_id=customer.id, at=at, gestures=gestures)
-    profile = []
-    for g in gestures:
-        f = facts.gestures[g.id]
-        profile.append(
-            GestureStanding(
-                gesture=g,
-                effective_base_level=f.base_level,
-                deliveries_in_window=f.prior_deliveries,
-                standing=scoring.standing(f.base_level, f.prior_deliveries),
-                next_level=scoring.next_delivery_level(f.base_level, f.prior_deliveries),
-                omission_cap=scoring.omission_cap(f.base_level, f.prior_deliveries) if g.recurring else None,
-            )
-        )
-    return profile
+    return expectation_profiles(customers=[customer], at=at)[customer.id]

@@ -1,11 +1,13 @@
 """Writes of customers, gestures and interactions: logging, rating, corrections."""
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.errors import StateConflict
 from accounts.models import Team, User
@@ -17,6 +19,9 @@ from .models import Customer, Gesture, GestureDelivery, Interaction, LevelChange
 from .selectors import rubric_facts
 
 FEEDBACK = "feedback"
+# Nothing is logged before this: keeps window arithmetic far from datetime's limits.
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+SPECIAL_DATE = re.compile(r"^(?:(\d{4})-)?(\d{2})-(\d{2})$")
 
 
 def _mark_rescore_from(customer_id: int, at: datetime) -> None:
@@ -34,12 +39,40 @@ def _open_recovery_if_needed(interaction: Interaction, actor: User | None) -> No
         case_open_for_interaction(interaction=interaction, actor=actor)
 
 
+def _check_customer(customer: Customer) -> None:
+    """What full_clean cannot see: the personal contact serves this team; special dates are dates."""
+    errors = {}
+    contact = customer.personal_contact
+    if contact is not None and not (contact.is_admin or contact.teams.filter(pk=customer.team_id).exists()):
+        errors["personal_contact"] = [_("The personal contact must be a member of the customer's team.")]
+    dates = customer.special_dates
+    if not isinstance(dates, list) or len(dates) > 20:
+        errors["special_dates"] = [_("A list of at most 20 dates.")]
+    else:
+        for entry in dates:
+            ok = isinstance(entry, dict) and set(entry) <= {"label", "date"} and isinstance(entry.get("label"), str)
+            ok = ok and 0 < len(entry["label"]) <= 80 and isinstance(entry.get("date"), str)
+            match = SPECIAL_DATE.match(entry["date"]) if ok else None
+            if match:
+                year, month, day = int(match[1] or 2000), int(match[2]), int(match[3])  # 2000 allows 29 Feb
+                try:
+                    datetime(year, month, day)
+                except ValueError:
+                    match = None
+            if not match:
+                errors["special_dates"] = [_('Each date is {"label": "...", "date": "MM-DD" or "YYYY-MM-DD"}.')]
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def customer_create(*, actor: User, team: Team, **fields) -> Customer:
     if not user_is_member(actor, team.id):
-        raise PermissionDenied("You can only add customers to your own teams.")
+        raise PermissionDenied(_("You can only add customers to your own teams."))
     customer = Customer(team=team, **fields)
     customer.full_clean()
+    _check_customer(customer)
     customer.save()
     return customer
 
@@ -47,19 +80,35 @@ def customer_create(*, actor: User, team: Team, **fields) -> Customer:
 @transaction.atomic
 def customer_update(*, actor: User, customer: Customer, changes: dict) -> Customer:
     if not user_is_member(actor, customer.team_id):
-        raise PermissionDenied("You can only change your own teams' customers.")
+        raise PermissionDenied(_("You can only change your own teams' customers."))
     changes.pop("team", None)  # a customer never moves team: their history stays where it was served
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.full_clean()
+    _check_customer(customer)
     customer.save()
     return customer
 
 
 @transaction.atomic
+def customer_delete(*, actor: User, customer: Customer) -> None:
+    """Only a customer without history can go: interactions, cases and bends keep theirs."""
+    if not user_is_member(actor, customer.team_id):
+        raise PermissionDenied(_("You can only remove your own teams' customers."))
+    if Interaction.objects.filter(customer_id=customer.pk).exists():
+        raise StateConflict(_("This customer has interactions; their history stays."), code="customer_has_history")
+    try:
+        with transaction.atomic():
+            customer.delete()
+    except ProtectedError as exc:
+        raise StateConflict(_("This customer is referred to by cases or rule bends."), code="customer_has_history") from exc
+
+
+@transaction.atomic
 def gesture_create(*, actor: User, team: Team, **fields) -> Gesture:
     if not user_manages(actor, team.id):
-        raise PermissionDenied("Only the team's managers can add gestures.")
+        raise PermissionDenied(_("Only the team's managers can add gestures."))
     gesture = Gesture(team=team, **fields)
     gesture.full_clean()
     gesture.save()
@@ -70,7 +119,7 @@ def gesture_create(*, actor: User, team: Team, **fields) -> Gesture:
 def gesture_update(*, actor: User, gesture: Gesture, changes: dict) -> Gesture:
     """A change of base level or recurring is a correction: every interaction is re-scored, past ones too."""
     if not user_manages(actor, gesture.team_id):
-        raise PermissionDenied("Only the team's managers can change gestures.")
+        raise PermissionDenied(_("Only the team's managers can change gestures."))
     gesture = Gesture.objects.select_for_update().get(pk=gesture.pk)
     changes.pop("team", None)
     corrected = any(
@@ -88,13 +137,13 @@ def gesture_update(*, actor: User, gesture: Gesture, changes: dict) -> Gesture:
 def _clean_facts(*, channel: str, issues, summary: str) -> list[str]:
     errors = {}
     if channel not in Channel.values:
-        errors["channel"] = [f'"{channel}" is not a valid channel.']
+        errors["channel"] = [_('"%(channel)s" is not a valid channel.') % {"channel": channel}]
     issues = list(dict.fromkeys(issues or []))
     unknown = [i for i in issues if i not in Issue.values]
     if unknown:
-        errors["issues"] = [f"Unknown issue(s): {', '.join(map(str, unknown))}."]
+        errors["issues"] = [_("Unknown issue(s): %(issues)s.") % {"issues": ", ".join(map(str, unknown))}]
     if len(summary) > 5000:
-        errors["summary"] = ["At most 5000 characters."]
+        errors["summary"] = [_("At most 5000 characters.")]
     if errors:
         raise ValidationError(errors)
     return issues
@@ -119,11 +168,13 @@ def interaction_log(
     the customer's later interactions for the re-score job.
     """
     if not user_is_member(actor, customer.team_id):
-        raise PermissionDenied("You can only log interactions for your own teams' customers.")
+        raise PermissionDenied(_("You can only log interactions for your own teams' customers."))
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + timezone.timedelta(minutes=5):
-        raise ValidationError({"occurred_at": ["An interaction cannot happen in the future."]})
+        raise ValidationError({"occurred_at": [_("An interaction cannot happen in the future.")]})
+    if occurred_at < EARLIEST_OCCURRED_AT:
+        raise ValidationError({"occurred_at": [_("An interaction cannot be logged before 2000.")]})
     issues = _clean_facts(channel=channel, issues=issues, summary=summary)
     gesture_ids = list(dict.fromkeys(g.id if isinstance(g, Gesture) else int(g) for g in gestures))
     # Lock the customer: two logs for one customer at once must count each other's deliveries.
@@ -133,7 +184,7 @@ def interaction_log(
     usable = {g.id for g in team_gestures if g.active}
     bad = [gid for gid in gesture_ids if gid not in usable]
     if bad:
-        raise ValidationError({"gestures": [f"Not an active gesture of this team: {', '.join(map(str, bad))}."]})
+        raise ValidationError({"gestures": [_("Not an active gesture of this team: %(ids)s.") % {"ids": ", ".join(map(str, bad))}]})
 
     facts = rubric_facts(team=team, customer_id=customer.id, at=occurred_at, gestures=team_gestures)
     delivered, not_delivered = facts.split(gesture_ids)
@@ -201,12 +252,12 @@ def interaction_by_feedback_token(token: str) -> Interaction | None:
 def interaction_rate(*, interaction: Interaction, level: int, comment: str = "") -> Interaction:
     """The customer's own rating becomes the interaction's level. One rating per link."""
     if level not in Level.values:
-        raise ValidationError({"level": ["Choose a level from 1 (Criminal) to 6 (Unbelievable)."]})
+        raise ValidationError({"level": [_("Choose a level from 1 (Criminal) to 6 (Unbelievable).")]})
     if len(comment) > 2000:
-        raise ValidationError({"comment": ["At most 2000 characters."]})
+        raise ValidationError({"comment": [_("At most 2000 characters.")]})
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
     if interaction.customer_level is not None:
-        raise StateConflict("This interaction was already rated.", code="already_rated")
+        raise StateConflict(_("This interaction was already rated."), code="already_rated")
     old = interaction.level
     interaction.customer_level = level
     interaction.level = scoring.final_level(interaction.assessed_level, level)
@@ -231,6 +282,7 @@ def interaction_rescored(*, interaction: Interaction, actor: User | None = None)
 __all__ = [
     "customer_create",
     "customer_update",
+    "customer_delete",
     "gesture_create",
     "gesture_update",
     "interaction_log",

@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "accounts.models.LANGUAGE_CHOICES",
+        "ChannelEnum": "interactions.levels.Channel",
+        "LevelEnum": "interactions.levels.Level",
     },
 }
 # Largest request body accepted (the summary field alone is bounded far below this).

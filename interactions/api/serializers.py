@@ -1,0 +1,270 @@
+"""Input and output serializers of customers, gestures and interactions, kept apart.
+
+Input serializers are strict (a string is not a boolean, unknown choices are errors) and declare
+only what a client may write: read-only fields sent on write are ignored.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from accounts.models import LANGUAGE_CHOICES, Team, User
+from accounts.selectors import scope_to_teams, user_list
+from interactions import selectors, services
+from interactions.levels import Channel, Issue, Level, level_label
+from interactions.models import Customer, Gesture, Interaction
+
+MAX_ID = 2**63 - 1
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: "false" as a string is a mistake worth a 400, not a truthy guess."""
+
+    default_error_messages = {"invalid": gettext_lazy("Must be true or false (a JSON boolean).")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+def _viewer(serializer):
+    request = serializer.context.get("request")
+    return request.user if request is not None else None
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A primary key among the rows the viewer may see: another team's row reads as nonexistent."""
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        kwargs.setdefault("queryset", model.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        team_field = "id" if self.model is Team else "team"
+        return scope_to_teams(self.model.objects.all(), _viewer(self), team_field=team_field)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int) and not (isinstance(data, str) and data.isdigit()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < int(data) <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
+
+# --- Customers -------------------------------------------------------------------------------
+
+
+class SpecialDateSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=80)
+    date = serializers.RegexField(r"^(?:\d{4}-)?\d{2}-\d{2}$", help_text=gettext_lazy("MM-DD, or YYYY-MM-DD"))
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyField(model=Team)
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
+    preferences = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    personal_contact = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    special_dates = SpecialDateSerializer(many=True, required=False, max_length=20)
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+
+    def validate_personal_contact(self, user):
+        # Only people the viewer can see; the service checks they serve the customer's team.
+        if user is not None and not user_list(user=_viewer(self)).filter(pk=user.pk).exists():
+            raise serializers.ValidationError(_('Invalid pk "%(pk)s" - object does not exist.') % {"pk": user.pk})
+        return user
+
+
+class CustomerUpdateSerializer(CustomerInputSerializer):
+    """Like the input, every field optional; a customer never moves team."""
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+        self.customer = customer
+
+    def validate_team(self, team):
+        if team.id != self.customer.team_id:
+            raise serializers.ValidationError(_("A customer never moves team."))
+        return team
+
+
+class GestureStandingSerializer(serializers.Serializer):
+    gesture = serializers.IntegerField(source="gesture.id")
+    name = serializers.CharField(source="gesture.name")
+    recurring = serializers.BooleanField(source="gesture.recurring")
+    effective_base_level = serializers.IntegerField()
+    deliveries_in_window = serializers.IntegerField()
+    standing = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("null: never received in the window"))
+    standing_label = serializers.SerializerMethodField()
+    next_level = serializers.IntegerField(help_text=gettext_lazy("what the next delivery would be perceived at"))
+    omission_cap = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("recurring gestures: the cap if omitted"))
+
+    def get_standing_label(self, row) -> str:
+        return level_label(row.standing)
+
+
+class CustomerOutputSerializer(serializers.ModelSerializer):
+    special_dates = SpecialDateSerializer(many=True)
+    expectation_profile = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "team",
+            "name",
+            "email",
+            "phone",
+            "preferred_channel",
+            "preferences",
+            "personal_contact",
+            "special_dates",
+            "language",
+            "created_at",
+            "expectation_profile",
+        ]
+        read_only_fields = fields
+
+    @classmethod
+    def for_customers(cls, customers, **kwargs):
+        """Serialize a page of customers with their profiles computed together (three queries)."""
+        customers = list(customers)
+        profiles = selectors.expectation_profiles(customers=customers)
+        return cls(customers, many=True, context={"profiles": profiles, **kwargs.get("context", {})})
+
+    @extend_schema_field(GestureStandingSerializer(many=True))
+    def get_expectation_profile(self, customer):
+        profiles = self.context.get("profiles")
+        profile = profiles[customer.id] if profiles is not None else selectors.expectation_profile(customer=customer)
+        return GestureStandingSerializer(profile, many=True).data
+
+
+# --- Gestures --------------------------------------------------------------------------------
+
+
+class GestureInputSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyField(model=Team)
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    base_level = serializers.ChoiceField(choices=[(Level.SURPRISING.value, "Surprising"), (Level.UNBELIEVABLE.value, "Unbelievable")])
+    recurring = StrictBooleanField(required=False)
+    cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    active = StrictBooleanField(required=False)
+
+
+class GestureUpdateSerializer(GestureInputSerializer):
+    def __init__(self, *args, gesture: Gesture, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+        self.gesture = gesture
+
+    def validate_team(self, team):
+        if team.id != self.gesture.team_id:
+            raise serializers.ValidationError(_("A gesture never moves team."))
+        return team
+
+
+class GestureOutputSerializer(serializers.ModelSerializer):
+    base_level_label = serializers.SerializerMethodField()
+    effective_base_level = serializers.SerializerMethodField(help_text=gettext_lazy("base level with org-wide drift applied, now"))
+
+    class Meta:
+        model = Gesture
+        fields = [
+            "id",
+            "team",
+            "name",
+            "description",
+            "base_level",
+            "base_level_label",
+            "effective_base_level",
+            "recurring",
+            "cost",
+            "active",
+        ]
+        read_only_fields = fields
+
+    def get_base_level_label(self, gesture) -> str:
+        return level_label(gesture.base_level)
+
+    def get_effective_base_level(self, gesture) -> int:
+        levels = self.context.get("effective_levels")
+        if levels is None:
+            levels = selectors.effective_base_levels(gestures=[gesture])
+        return levels[gesture.id]
+
+
+# --- Interactions ----------------------------------------------------------------------------
+
+
+class InteractionInputSerializer(serializers.Serializer):
+    customer = ScopedPrimaryKeyField(model=Customer)
+    team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=gettext_lazy("derived from the customer"))
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    occurred_at = serializers.DateTimeField(required=False, help_text=gettext_lazy("defaults to now; may be in the past"))
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    promise_kept = StrictBooleanField(required=False, default=True)
+    issues = serializers.ListField(
+        child=serializers.ChoiceField(choices=Issue.choices), required=False, default=list, max_length=len(Issue.choices)
+    )
+    matched_preference = StrictBooleanField(required=False, default=False)
+    gestures = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=20
+    )
+
+    def validate(self, data):
+        team = data.pop("team", None)
+        if team is not None and team != data["customer"].team_id:
+            raise serializers.ValidationError({"team": [_("The team is the customer's team.")]})
+        return data
+
+
+class InteractionOutputSerializer(serializers.ModelSerializer):
+    gestures = serializers.SerializerMethodField()
+    level_label = serializers.SerializerMethodField()
+    recovery_case = serializers.SerializerMethodField()
+    feedback_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id",
+            "customer",
+            "team",
+            "channel",
+            "occurred_at",
+            "summary",
+            "promise_kept",
+            "issues",
+            "matched_preference",
+            "gestures",
+            "level",
+            "level_label",
+            "assessed_level",
+            "customer_level",
+            "omitted_gestures",
+            "recovery_case",
+            "feedback_url",
+            "logged_by",
+            "created_at",
+            "rated_at",
+        ]
+        read_only_fields = fields
+
+    def get_gestures(self, interaction) -> list[int]:
+        return sorted(d.gesture_id for d in interaction.deliveries.all())  # prefetched by the selector
+
+    def get_level_label(self, interaction) -> str:
+        return level_label(interaction.level)
+
+    def get_recovery_case(self, interaction) -> int | None:
+        return interaction.recovery_case_id  # annotated by the selector
+
+    def get_feedback_url(self, interaction) -> str:
+        return services.feedback_url(interaction)
