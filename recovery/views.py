@@ -9,23 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.errors import StateConflict
+from interactions.customer_pages import customer_page
 from interactions.levels import LEVEL_MEANINGS, Level
 
 from . import services
 from .models import RecoveryCase
 
 
-def _private(response):
-    """A customer link is a secret: never sent on as a referrer, never kept in a cache."""
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _not_found(request):
     """Unknown, malformed and expired links all look the same: a plain 404, never a 500."""
-    return _private(render(request, "recovery/link_invalid.html", {}, status=404))
+    return render(request, "recovery/link_invalid.html", {}, status=404)
 
 
 def _steps(case: RecoveryCase) -> list[dict]:
@@ -46,6 +39,7 @@ def _steps(case: RecoveryCase) -> list[dict]:
     return steps
 
 
+@customer_page
 @require_safe
 def case_status(request, token: str):
     case = services.case_by_status_token(token)
@@ -55,9 +49,10 @@ def case_status(request, token: str):
     if case.status == RecoveryCase.Status.CLOSED and case.recovered_level is None:
         rate_url = reverse("case-recovered-feedback", args=[services.recovered_token(case)])
     response = render(request, "recovery/status.html", {"case": case, "team_name": case.team.name, "team_tz": case.team.timezone, "steps": _steps(case), "rate_url": rate_url})
-    return _private(response)
+    return response
 
 
+@customer_page
 @require_http_methods(["GET", "POST"])
 def case_recovered_feedback(request, token: str):
     case = services.case_by_recovered_token(token)
@@ -79,4 +74,4 @@ def case_recovered_feedback(request, token: str):
         "levels": [{"value": level.value, "label": level.label, "meaning": LEVEL_MEANINGS[level]} for level in Level],
         "errors": errors,
     }
-    return _private(render(request, "recovery/recovered.html", context, status=status_code))
+    return render(request, "recovery/recovered.html", context, status=status_code)

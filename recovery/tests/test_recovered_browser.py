@@ -1,0 +1,30 @@
+"""The recovered-level rating in a real headless Chromium: its form posts under no-referrer."""
+
+import pytest
+
+from interactions import services as interaction_services
+from interactions.tests.factories import CustomerFactory
+from interactions.tests.test_feedback_browser import in_browser_thread, short_lived_connections  # noqa: F401
+from recovery import services
+from recovery.models import RecoveryCase
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_after_closing_the_customer_rates_the_recovery_in_a_browser(short_lived_connections, live_server, frontline, manager, team):  # noqa: F811
+    customer = CustomerFactory(team=team)
+    interaction = interaction_services.interaction_log(actor=frontline, customer=customer, channel="phone", promise_kept=False)
+    case = services.case_close(actor=manager, case=interaction.recovery_case, reason="Customer asked for no extra")
+    url = services.case_recovered_url(case)
+    url = live_server.url + url[url.index("/feedback/"):]
+
+    def steps(page, seen):
+        page.goto(url)
+        page.get_by_label("Desired").check()
+        page.locator("form button[type=submit]").click()
+        page.wait_for_load_state()
+        seen["status"] = page.locator("body").inner_text()
+
+    seen = in_browser_thread(steps)
+    case = RecoveryCase.objects.get(pk=case.pk)
+    assert case.recovered_level == 4, seen["status"][:500]
