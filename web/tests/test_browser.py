@@ -314,3 +314,16 @@ def test_manager_dashboard_and_customer_page_render_for_a_person(page_for, live_
     case = RecoveryCase.objects.filter(customer=customer).first()
     page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
     shot(page, "07-case-page")
+
+
+def test_staff_pages_fit_a_phone_screen(page_for, live_server, world):
+    from interactions.services import interaction_log
+
+    interaction_log(actor=world["frontline"], customer=world["customer"], channel="phone", promise_kept=False)
+    page = page_for(world["frontline"], viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    for name, url in [("dashboard", "/"), ("log", reverse("web:log")), ("cases", reverse("web:cases")),
+                      ("customer", reverse("web:customer-detail", args=[world["customer"].pk]))]:
+        page.goto(f"{live_server.url}{url}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px"
+        shot(page, f"08-phone-{name}")
