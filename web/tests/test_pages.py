@@ -459,6 +459,9 @@ def test_jobs_page_shows_progress_to_managers(client_as, manager, frontline):
     JobRun.objects.create(kind="rescore_levels", total=200, done=50)
     page = client_as(manager).get(reverse("web:jobs")).content.decode()
     assert '<progress max="200" value="50"' in page
+    assert 'hx-trigger="every 5s"' in page  # a running job refreshes itself
+    JobRun.objects.update(status=JobRun.Status.SUCCEEDED, done=200)
+    assert 'hx-trigger="every 5s"' not in client_as(manager).get(reverse("web:jobs")).content.decode()
     assert client_as(frontline).get(reverse("web:jobs")).status_code == 403
 
 

@@ -4,7 +4,7 @@ from .bends import bend_decide, bend_list, bend_request
 from .cases import case_board, case_close, case_detail, case_fix, case_surprise
 from .customers import customer_detail, customer_list
 from .dashboard import dashboard, dashboard_open_cases
-from .logging import customer_matches, gesture_choices, log_interaction
+from .interaction_log import customer_matches, gesture_choices, log_interaction
 from .settings_pages import (
     gesture_create,
     gesture_edit,

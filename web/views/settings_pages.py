@@ -151,7 +151,9 @@ def team_index(request):
 def job_list(request):
     if not request.user.is_manager:
         raise PermissionDenied
-    return render(request, "web/job_list.html", {"runs": selectors.job_runs()})
+    runs = selectors.job_runs()
+    any_running = any(run.status == run.Status.RUNNING for run in runs)
+    return render(request, "web/job_list.html", {"runs": runs, "any_running": any_running})
 
 
 @login_required
