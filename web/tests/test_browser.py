@@ -66,13 +66,17 @@ def browser():
 
 @pytest.fixture
 def page_for(browser, live_server):
+    """A logged-in page; the test fails if any page logged a console error (a CSP violation, a 500 from htmx)."""
     contexts = []
+    errors = []
 
     def make(user=None, *, viewport=None, locale="en-GB", **kwargs):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale, **kwargs)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
         if user is not None:
             page.goto(f"{live_server.url}{reverse('login')}")
             page.fill("#id_username", user.username)
@@ -84,6 +88,8 @@ def page_for(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    # A form answered 400 with its messages is the page working, not an error.
+    assert [e for e in errors if "status of 400" not in e] == []
 
 
 def shot(page, name):
