@@ -1,4 +1,9 @@
-from django.http import JsonResponse
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -11,3 +16,23 @@ def healthz(request):
     checks = {"database": health.database_answers(), "broker": health.broker_answers()}
     ok = all(checks.values())
     return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+
+
+def server_error(request):
+    """handler500: a lost database connection is a short 503 (the client may retry), not a 500.
+
+    Runs for exceptions raised anywhere in the request, middleware included; Django reconnects on the
+    next request (CONN_HEALTH_CHECKS)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logging.getLogger(__name__).warning("database unavailable: %s", exc)
+        return JsonResponse(
+            {"detail": "The service is briefly unavailable; try again in a few seconds."},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+    try:
+        body = loader.get_template("500.html").render()
+    except Exception:  # noqa: BLE001  (the error page must never fail)
+        body = "<h1>Server error</h1>"
+    return HttpResponseServerError(body)

@@ -28,3 +28,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("web.urls")),
 ]
+
+handler500 = "accounts.views.server_error"

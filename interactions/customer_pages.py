@@ -2,6 +2,8 @@
 
 - `Referrer-Policy: no-referrer` and `Cache-Control: no-store`: the token in the URL must not leak
   through the Referer header to another site, nor stay in a shared cache.
+- A per-address rate limit (PUBLIC_TOKEN_THROTTLE, 60/min by default): tokens are not guessable,
+  and guessing is not cheap either.
 - CSRF stays on, adapted to no-referrer: under that policy a browser posts the page's own form with
   `Origin: null` and no Referer, which Django's stock check refuses (it would make the form unusable in
   every real browser). The double-submit token (cookie + form field) is still required, and an Origin
@@ -10,9 +12,14 @@
 
 from functools import wraps
 
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
+
+from accounts.throttling import public_page_allowed
 
 
 class _NoReferrerCsrfMiddleware(CsrfViewMiddleware):
@@ -34,7 +41,16 @@ def customer_page(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = protected(request, *args, **kwargs)
+        allowed, wait = public_page_allowed(request)
+        if allowed:
+            response = protected(request, *args, **kwargs)
+        else:
+            response = HttpResponse(
+                _("Too many requests from your address. Please try again in a minute."),
+                status=429, content_type="text/plain; charset=utf-8",
+            )
+            if wait:
+                response["Retry-After"] = str(wait)
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"

@@ -1,6 +1,7 @@
 """The outbox: enqueue email with the change that causes it; a worker sends it after commit."""
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,12 +34,18 @@ def email_enqueue(*, to: list[str], subject: str, text: str, html: str = "", ded
 
 
 def _kick_sender() -> None:
-    """Best effort: ask a worker to send now. If the broker is down, the periodic sweep sends it later."""
+    """Best effort: ask a worker to send now, from a thread so the request never waits on the broker
+    (a refused Redis connection takes seconds of client retries). If the broker is down, the
+    every-minute sweep sends it later."""
+    threading.Thread(target=_publish_send_task, name="outbox-kick", daemon=True).start()
+
+
+def _publish_send_task() -> None:
     from .tasks import send_pending_emails
 
     try:
         send_pending_emails.apply_async(retry=False)
-    except Exception as exc:  # noqa: BLE001  (a broker outage must not fail the request)
+    except Exception as exc:  # noqa: BLE001  (a broker outage must not fail anything)
         logger.warning("outbox: could not reach the broker, the periodic sweep will send: %s", exc)
 
 

@@ -6,10 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.throttling import LoginThrottle
 
 from .permissions import IsAdmin, IsAdminOrReadOnly
 from .serializers import (
@@ -27,10 +27,6 @@ ERRORS = {
     403: OpenApiResponse(description="Not allowed for this role."),
     404: OpenApiResponse(description="Not found, or not in your teams."),
 }
-
-
-class LoginThrottle(AnonRateThrottle):
-    scope = "login"
 
 
 class TokenView(APIView):
