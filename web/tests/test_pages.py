@@ -124,6 +124,7 @@ def test_gesture_standings_follow_the_escalator(client_as, frontline, customer, 
     page = client_as(frontline).get(reverse("web:log-gestures"), {"customer": customer.pk}).content.decode()
     assert "3rd time: now Desired" in page
     assert "never: Unbelievable" not in page
+    assert "Prefers: Email" in page  # helps to tick "matched their preference"
 
 
 def test_logging_a_broken_promise_shows_the_level_and_the_case_it_opened(client_as, frontline, customer):
@@ -579,3 +580,20 @@ def test_manager_adds_a_rule_and_a_gesture_for_their_team(client_as, manager, fr
     assert response.status_code == 302
     assert client_as(frontline).get(reverse("web:gesture-create")).status_code == 403
     assert client_as(frontline).get(reverse("web:rule-create")).status_code == 403
+
+
+def test_lists_query_count_stays_flat(client_as, manager, team, rule, frontline, django_assert_max_num_queries):
+    client = client_as(manager)
+    client.get(reverse("web:customers"))
+    for url in (reverse("web:customers"), reverse("web:rules"), reverse("web:gestures")):
+        with django_assert_max_num_queries(7):
+            client.get(url)
+    from interactions.tests.factories import GestureFactory
+
+    for i in range(15):
+        CustomerFactory(team=team)
+        GestureFactory(team=team)
+        Rule.objects.create(team=team, name=f"Rule {i}")
+    for url in (reverse("web:customers"), reverse("web:rules"), reverse("web:gestures")):
+        with django_assert_max_num_queries(7):
+            assert client.get(url).status_code == 200
