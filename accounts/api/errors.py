@@ -37,6 +37,9 @@ def exception_handler(exc, context):
         exc = as_drf_validation_error(exc)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, OverflowError):
+        # A number too large for the database in a path or filter the view did not bound itself.
+        exc = exceptions.ValidationError({"non_field_errors": ["A number is out of range."]})
     elif isinstance(exc, StateConflict):
         exc = Conflict(detail={"detail": exc.message, "code": exc.code})
     elif isinstance(exc, (OperationalError, InterfaceError)):

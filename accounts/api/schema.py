@@ -8,6 +8,7 @@ a form), 429 where a throttle applies.
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 
 ERROR = {
     "type": "object",
@@ -60,3 +61,14 @@ class CXAutoSchema(AutoSchema):
         from rest_framework.permissions import AllowAny
 
         return any(p is AllowAny or getattr(p, "__name__", "") == "AllowAny" for p in self.view.permission_classes)
+
+
+# For extend_schema(responses={...}) in views: the answers with the words this API uses.
+ERRORS = {
+    400: OpenApiResponse(description=DESCRIPTIONS["400"]),
+    401: OpenApiResponse(description=DESCRIPTIONS["401"]),
+    403: OpenApiResponse(description=DESCRIPTIONS["403"]),
+    404: OpenApiResponse(description=DESCRIPTIONS["404"]),
+}
+CONFLICT = {409: OpenApiResponse(description="The object's state does not allow this (with the reason).")}
+READ_ERRORS = {401: ERRORS[401], 404: ERRORS[404]}

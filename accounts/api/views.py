@@ -20,13 +20,7 @@ from .serializers import (
     UserOutputSerializer,
     UserUpdateSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input, with a message per field."),
-    401: OpenApiResponse(description="Not authenticated."),
-    403: OpenApiResponse(description="Not allowed for this role."),
-    404: OpenApiResponse(description="Not found, or not in your teams."),
-}
+from accounts.api.schema import ERRORS
 
 
 class TokenView(APIView):

@@ -1,26 +1,12 @@
 """Query parameters of the lists, validated by django-filter: a bad value is a 400, never a raw lookup."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy
 from django.db.models import Q
 
+from accounts.api.filters import IdFilter
 from interactions.levels import Channel, Level
 from interactions.models import Customer, Gesture, Interaction
-
-MAX_ID = 2**63 - 1
-
-
-class IdFilter(django_filters.NumberFilter):
-    """An id: a whole number in the database's range (anything else is a 400)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
 
 class CustomerFilter(django_filters.FilterSet):
     team = IdFilter(field_name="team_id")

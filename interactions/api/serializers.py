@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from accounts.api.filters import MAX_ID
 from accounts.models import LANGUAGE_CHOICES, Team, User
 from accounts.selectors import scope_to_teams, user_list
 from interactions import selectors, services
 from interactions.levels import Channel, Issue, Level, level_label
 from interactions.models import Customer, Gesture, Interaction
 
-MAX_ID = 2**63 - 1
 
 
 class StrictBooleanField(serializers.BooleanField):

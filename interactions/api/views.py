@@ -21,15 +21,8 @@ from .serializers import (
     InteractionInputSerializer,
     InteractionOutputSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input, with a message per field."),
-    401: OpenApiResponse(description="Not authenticated."),
-    403: OpenApiResponse(description="Not allowed for this role or team."),
-    404: OpenApiResponse(description="Not found, or not in your teams."),
-}
+from accounts.api.schema import ERRORS, READ_ERRORS
 CONFLICT = {409: OpenApiResponse(description="The customer has history (interactions, cases, bends) and stays.")}
-READ_ERRORS = {401: ERRORS[401], 404: ERRORS[404]}
 LIST_ERRORS = {400: OpenApiResponse(description="Invalid filter."), 401: ERRORS[401]}
 
 

@@ -1,5 +1,7 @@
 import django_filters
 
+from accounts.api.filters import IdFilter
+
 from ..models import RecoveryCase, RuleBend
 from ..selectors import case_overdue_filter
 
@@ -7,7 +9,7 @@ from ..selectors import case_overdue_filter
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RecoveryCase.Status.choices)
     severity = django_filters.TypedChoiceFilter(choices=[(1, "Criminal"), (2, "Basic")], coerce=int)
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = IdFilter(field_name="team_id")
     # A choice, not a BooleanFilter: an unknown value is a 400, not silently "any".
     overdue = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue")
 
@@ -21,10 +23,10 @@ class CaseFilter(django_filters.FilterSet):
 
 class BendFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RuleBend.Status.choices)
-    team = django_filters.NumberFilter(field_name="team_id")
-    rule = django_filters.NumberFilter(field_name="rule_id")
-    case = django_filters.NumberFilter(field_name="case_id")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    team = IdFilter(field_name="team_id")
+    rule = IdFilter(field_name="rule_id")
+    case = IdFilter(field_name="case_id")
+    customer = IdFilter(field_name="customer_id")
     needs_admin = django_filters.BooleanFilter()
 
     class Meta:

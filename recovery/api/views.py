@@ -29,15 +29,7 @@ from .serializers import (
     RuleSerializer,
     RuleUpdateSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input, with a message per field."),
-    401: OpenApiResponse(description="Not authenticated."),
-    403: OpenApiResponse(description="Not allowed for this role."),
-    404: OpenApiResponse(description="Not found, or not in your teams."),
-    409: OpenApiResponse(description="The object's state does not allow this (with the reason)."),
-}
-READ_ERRORS = {401: ERRORS[401], 404: ERRORS[404]}
+from accounts.api.schema import CONFLICT, ERRORS, READ_ERRORS
 
 
 class CasePagination(CursorPagination):
@@ -82,14 +74,14 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def _answer(self, case):
         return Response(self.get_serializer(case).data)
 
-    @extend_schema(request=CaseNoteSerializer, responses={200: CaseOutputSerializer, **ERRORS})
+    @extend_schema(request=CaseNoteSerializer, responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def fix(self, request, pk=None):
         data = CaseNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.case_fix(actor=request.user, case=self.get_object(), **data.validated_data))
 
-    @extend_schema(request=CaseSurpriseSerializer, responses={200: CaseOutputSerializer, **ERRORS})
+    @extend_schema(request=CaseSurpriseSerializer, responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def surprise(self, request, pk=None):
         case = self.get_object()
@@ -97,7 +89,7 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         data.is_valid(raise_exception=True)
         return self._answer(services.case_surprise(actor=request.user, case=case, **data.validated_data))
 
-    @extend_schema(request=CaseCloseSerializer, responses={200: CaseOutputSerializer, **ERRORS})
+    @extend_schema(request=CaseCloseSerializer, responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         case = self.get_object()
@@ -202,12 +194,12 @@ class RuleBendViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         bend = services.bend_decide(actor=request.user, bend=bend, approve=approve, **data.validated_data)
         return Response(BendOutputSerializer(bend).data)
 
-    @extend_schema(request=BendDecisionSerializer, responses={200: BendOutputSerializer, **ERRORS})
+    @extend_schema(request=BendDecisionSerializer, responses={200: BendOutputSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, approve=True)
 
-    @extend_schema(request=BendDecisionSerializer, responses={200: BendOutputSerializer, **ERRORS})
+    @extend_schema(request=BendDecisionSerializer, responses={200: BendOutputSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, approve=False)
