@@ -1,11 +1,9 @@
-from django.contrib.auth.decorators import login_required
 import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,11 +16,6 @@ def healthz(request):
     checks = {"database": health.database_answers(), "broker": health.broker_answers()}
     ok = all(checks.values())
     return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
-
-
-@login_required
-def dashboard(request):
-    return render(request, "dashboard.html", {})
 
 
 def server_error(request):

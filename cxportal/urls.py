@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from web import views as web_views
 
 api_patterns = [
     path("", include("accounts.api.urls")),
@@ -16,7 +17,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", account_views.dashboard, name="dashboard"),
+    path("", web_views.dashboard, name="dashboard"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("interactions.urls")),
     path("", include("recovery.urls")),
     path("", include("reports.urls")),
+    path("", include("web.urls")),
 ]
 
 handler500 = "accounts.views.server_error"

@@ -398,7 +398,7 @@ def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime, cu
                 SELECT u.id, u.old_level, u.level, %s, u.reason, %s, %s FROM u WHERE u.old_level <> u.level
                 ON CONFLICT (interaction_id, job_run_id) WHERE job_run_id IS NOT NULL DO NOTHING
                 RETURNING interaction_id
-                """,
+                """,  # nosec B608 - table names come from the models; every value is a parameter
                 [
                     [c.interaction_id for c in changes],
                     [c.assessed_level for c in changes],
@@ -432,7 +432,7 @@ def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime, cu
             WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
               AND i.customer_id BETWEEN %s AND %s
             RETURNING id
-            """,
+            """,  # nosec B608 - table names come from the models; every value is a parameter
             [payload, customers[0], customers[1]],
         )
         updated = [by_id[row[0]] for row in cursor.fetchall()]

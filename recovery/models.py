@@ -47,6 +47,9 @@ class RecoveryCase(models.Model):
             models.Index(fields=["team", "status", "fix_due"]),
             models.Index(fields=["status", "fix_due"], condition=models.Q(escalated_at__isnull=True), name="case_sla_watch"),
             models.Index(fields=["team", "opened_at"]),
+            # The weekly report's recovery figures: cases fixed or closed in a week.
+            models.Index(fields=["team", "fixed_at"]),
+            models.Index(fields=["team", "closed_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(severity__in=[1, 2]), name="case_severity_criminal_or_basic"),

@@ -1,0 +1,177 @@
+"""Forms of the staff pages. They only shape input; the services decide and refuse."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import USER_LANGUAGE_CHOICES, Team
+from interactions.levels import Channel, Issue
+from interactions.models import Gesture
+
+
+class StaffForm(forms.Form):
+    """Labels without a trailing colon, short text areas."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+
+class StaffModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+
+class LogInteractionForm(StaffForm):
+    customer = forms.IntegerField(label=_("Customer"), required=False)
+    new_customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
+    new_customer_email = forms.EmailField(label=_("New customer's email"), required=False)
+    new_customer_team = forms.IntegerField(label=_("Team"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    promise_kept = forms.BooleanField(label=_("Promise kept"), required=False)
+    issues = forms.MultipleChoiceField(
+        label=_("Issues"), choices=Issue.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    matched_preference = forms.BooleanField(label=_("Matched their preference"), required=False)
+    gestures = forms.TypedMultipleChoiceField(label=_("Gestures"), coerce=int, required=False, choices=())
+    summary = forms.CharField(label=_("Summary"), max_length=5000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, gestures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gestures"].choices = [(g.id, g.name) for g in gestures]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("customer") and not data.get("new_customer_name"):
+            self.add_error("customer", _("Choose a customer, or type a new customer's name."))
+        return data
+
+
+class CaseFixForm(StaffForm):
+    note = forms.CharField(label=_("What was fixed"), max_length=4000, widget=forms.Textarea)
+
+
+class CaseSurpriseForm(StaffForm):
+    gesture = forms.TypedChoiceField(label=_("Surprise gesture"), coerce=int, choices=())
+    note = forms.CharField(label=_("Note"), max_length=4000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, gestures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gesture"].choices = [("", _("Choose a gesture"))] + [(g.id, g.name) for g in gestures]
+
+
+class CaseCloseForm(StaffForm):
+    note = forms.CharField(label=_("Note"), max_length=4000, required=False, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason for closing without a surprise"), max_length=2000, required=False, widget=forms.Textarea
+    )
+
+    def __init__(self, *args, needs_reason=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_reason = needs_reason
+        if not needs_reason:
+            del self.fields["reason"]
+
+    def clean(self):
+        data = super().clean()
+        if self.needs_reason and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Write why the case closes without a surprise."))
+        return data
+
+
+class BendRequestForm(StaffForm):
+    rule = forms.TypedChoiceField(label=_("Rule to bend"), coerce=int, choices=())
+    justification = forms.CharField(label=_("Why bend it"), max_length=4000, widget=forms.Textarea)
+    cost = forms.DecimalField(
+        label=_("Cost"), max_digits=10, decimal_places=2, min_value=Decimal("0"), initial=Decimal("0")
+    )
+    case = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [("", _("Choose a rule"))] + [(r.id, r.name) for r in rules]
+
+
+class BendDecisionForm(StaffForm):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=4000, required=False)
+
+
+class GestureForm(StaffModelForm):
+    class Meta:
+        model = Gesture
+        fields = ["name", "description", "base_level", "recurring", "cost", "active"]
+
+
+class TeamChoiceMixin:
+    """A team field listing the teams the user manages (hidden choice when there is only one)."""
+
+    def add_team_field(self, teams):
+        self.fields["team"] = forms.TypedChoiceField(label=_("Team"), coerce=int, choices=[(t.id, t.name) for t in teams])
+        self.teams = {t.id: t for t in teams}
+
+
+class GestureCreateForm(TeamChoiceMixin, StaffModelForm):
+    class Meta:
+        model = Gesture
+        fields = ["name", "description", "base_level", "recurring", "cost"]
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_team_field(teams)
+
+
+class RuleForm(TeamChoiceMixin, StaffForm):
+    name = forms.CharField(label=_("Name"), max_length=160)
+    description = forms.CharField(label=_("Description"), max_length=4000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_team_field(teams)
+
+
+class TeamSettingsForm(StaffModelForm):
+    class Meta:
+        model = Team
+        fields = [
+            "sla_criminal_fix_hours",
+            "sla_basic_fix_hours",
+            "sla_surprise_hours",
+            "say_yes_threshold",
+            "familiarity_window_days",
+            "drift_share",
+            "drift_min_customers",
+        ]
+
+
+class ProfileForm(StaffForm):
+    language = forms.ChoiceField(label=_("Language"), choices=USER_LANGUAGE_CHOICES, required=False)
+
+
+class CustomerSearchForm(StaffForm):
+    q = forms.CharField(label=_("Search customers"), max_length=100, required=False)
+
+
+__all__ = [
+    "BendDecisionForm",
+    "BendRequestForm",
+    "CaseCloseForm",
+    "CaseFixForm",
+    "CaseSurpriseForm",
+    "CustomerSearchForm",
+    "GestureCreateForm",
+    "GestureForm",
+    "LogInteractionForm",
+    "ProfileForm",
+    "RuleForm",
+    "TeamSettingsForm",
+]

@@ -1,0 +1,250 @@
+"""Reads behind the staff pages, each scoped to the viewer's teams and a fixed number of queries.
+
+The dashboard never counts the whole interactions table: it aggregates only today's or this
+week's rows of the viewer's teams, which the (team, -occurred_at) index serves as a range scan.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.utils import timezone
+
+from accounts.models import Team
+from accounts.selectors import scope_to_teams, team_ids_of
+from interactions.levels import Level
+from interactions.models import Customer, Gesture, Interaction, JobRun
+from interactions.selectors import expectation_profile
+from recovery import selectors as recovery_selectors
+from recovery.models import RecoveryCase, Rule, RuleBend
+
+DUMB_RULES_DAYS = 90
+BOARD_LIMIT = 50
+BAR_STEP = 30  # px between the chart's bars
+BAR_SPACE = 170  # px the longest bar takes
+
+
+@dataclass(frozen=True)
+class LevelMix:
+    """How many interactions landed on each level in a period, for a bar chart."""
+
+    counts: dict[int, int]
+    since: datetime
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rows(self) -> list[dict]:
+        top = max(self.counts.values(), default=0) or 1
+        total = self.total or 1
+        return [
+            {
+                "level": level,
+                "y": index * BAR_STEP,
+                "bar": round(BAR_SPACE * self.counts.get(level, 0) / top),
+                "label": level.label,
+                "count": self.counts.get(level, 0),
+                "share": round(100 * self.counts.get(level, 0) / total),
+                "width": round(100 * self.counts.get(level, 0) / top, 1),
+            }
+            for index, level in enumerate(Level)
+        ]
+
+    @property
+    def chart_height(self) -> int:
+        return BAR_STEP * len(Level)
+
+    @property
+    def desired_or_higher_share(self) -> int:
+        if not self.total:
+            return 0
+        return round(100 * sum(n for lvl, n in self.counts.items() if lvl >= Level.DESIRED) / self.total)
+
+
+def _start_of_today(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _start_of_week(now: datetime) -> datetime:
+    today = _start_of_today(now)
+    return today - timedelta(days=today.weekday())
+
+
+def level_mix(*, user, since: datetime) -> LevelMix:
+    """One aggregate over the viewer's teams' interactions since `since` (a day or a week of rows)."""
+    ids = team_ids_of(user)
+    if ids is None:  # an admin: name every team, so the (team, -occurred_at) index serves it too
+        ids = list(Team.objects.values_list("id", flat=True))
+    rows = (
+        Interaction.objects.filter(team_id__in=ids, occurred_at__gte=since)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    return LevelMix(counts={Level(level): n for level, n in rows}, since=since)
+
+
+def level_mix_today(*, user, now: datetime | None = None) -> LevelMix:
+    return level_mix(user=user, since=_start_of_today(now or timezone.now()))
+
+
+def level_mix_week(*, user, now: datetime | None = None) -> LevelMix:
+    return level_mix(user=user, since=_start_of_week(now or timezone.now()))
+
+
+def _cases(user) -> QuerySet:
+    return scope_to_teams(RecoveryCase.objects.all(), user).select_related("customer", "team")
+
+
+def open_cases_by_due(*, user, limit: int = BOARD_LIMIT) -> list[RecoveryCase]:
+    """Cases not closed yet, soonest due first: the fix SLA until fixed, then the surprise SLA."""
+    return list(
+        _cases(user)
+        .exclude(status=RecoveryCase.Status.CLOSED)
+        .annotate(due=Case(When(status=RecoveryCase.Status.OPEN, then=F("fix_due")), default=F("surprise_due")))
+        .order_by(F("due").asc(nulls_last=True), "id")[:limit]
+    )
+
+
+def escalated_cases(*, user, limit: int = 20) -> list[RecoveryCase]:
+    return list(
+        _cases(user)
+        .exclude(status=RecoveryCase.Status.CLOSED)
+        .filter(escalated_at__isnull=False)
+        .order_by("-escalated_at", "-id")[:limit]
+    )
+
+
+def case_board(*, user, limit: int = BOARD_LIMIT) -> dict[str, list[RecoveryCase]]:
+    """Cases by state: every open, fixed and surprised case (up to `limit` each) and the latest closed."""
+    board = {status: [] for status in RecoveryCase.Status.values}
+    active = (
+        _cases(user)
+        .exclude(status=RecoveryCase.Status.CLOSED)
+        .annotate(due=Case(When(status=RecoveryCase.Status.OPEN, then=F("fix_due")), default=F("surprise_due")))
+        .order_by(F("due").asc(nulls_last=True), "id")
+    )
+    for case in active[: limit * 3]:
+        if len(board[case.status]) < limit:
+            board[case.status].append(case)
+    board[RecoveryCase.Status.CLOSED] = list(
+        _cases(user).filter(status=RecoveryCase.Status.CLOSED).order_by("-closed_at", "-id")[:limit]
+    )
+    return board
+
+
+def case_detail(*, user, case_id: int) -> RecoveryCase | None:
+    return (
+        _cases(user)
+        .select_related("interaction", "surprise_interaction")
+        .prefetch_related("events__actor", "bends__rule", "bends__requested_by", "bends__decided_by")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def pending_bends(*, user, limit: int = 50) -> list[RuleBend]:
+    """Bends waiting for a decision in the viewer's teams, oldest first (the queue)."""
+    return list(
+        scope_to_teams(RuleBend.objects.filter(status=RuleBend.Status.PENDING), user)
+        .select_related("rule", "team", "requested_by", "case", "customer")
+        .order_by("requested_at", "id")[:limit]
+    )
+
+
+def decided_bends(*, user, limit: int = 50) -> list[RuleBend]:
+    return list(
+        scope_to_teams(RuleBend.objects.exclude(status=RuleBend.Status.PENDING), user)
+        .select_related("rule", "team", "requested_by", "decided_by", "case", "customer")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def bend_for_decision(*, user, bend_id: int) -> RuleBend | None:
+    return scope_to_teams(RuleBend.objects.select_related("rule", "team", "requested_by", "decided_by"), user).filter(
+        pk=bend_id
+    ).first()
+
+
+def rules_ranked(*, user, days: int = DUMB_RULES_DAYS) -> QuerySet:
+    """The dumb-rules ranking (recovery.selectors): most asked to bend in `days`, then most approved."""
+    return recovery_selectors.rules_ranked(user=user, days=days).select_related("team")
+
+
+def dumb_rules_top(*, user, limit: int = 5) -> list[Rule]:
+    return [rule for rule in rules_ranked(user=user)[:limit] if rule.bend_count]
+
+
+def customer_search(*, user, query: str, limit: int = 10) -> list[Customer]:
+    query = (query or "").strip()
+    qs = scope_to_teams(Customer.objects.select_related("team"), user)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query))
+    return list(qs.order_by("name", "id")[:limit])
+
+
+def customer_for_viewer(*, user, customer_id) -> Customer | None:
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        return None
+    return scope_to_teams(Customer.objects.select_related("team", "personal_contact"), user).filter(
+        pk=customer_id
+    ).first()
+
+
+def customer_history(*, customer: Customer, limit: int = 50) -> list[Interaction]:
+    return list(
+        customer.interactions.select_related("logged_by", "recovery_case")
+        .prefetch_related("gestures")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def recommended_surprises(profile) -> list:
+    """Gestures this customer has never received in the window (they land at their full effective
+    level), highest effective level first."""
+    fresh = [s for s in profile if s.standing is None]
+    return sorted(fresh, key=lambda s: (-s.effective_base_level, float(s.gesture.cost), s.gesture.name))
+
+
+def gesture_standings(*, customer: Customer) -> dict[int, object]:
+    """The customer's expectation profile keyed by gesture id (what the log form shows next to each)."""
+    return {s.gesture.id: s for s in expectation_profile(customer=customer)}
+
+
+def gestures_for_logging(*, user, customer: Customer | None) -> list[Gesture]:
+    """Active gestures of the customer's team, or of all the viewer's teams before one is chosen."""
+    qs = scope_to_teams(Gesture.objects.filter(active=True), user).select_related("team")
+    if customer is not None:
+        qs = qs.filter(team_id=customer.team_id)
+    return list(qs.order_by("team__name", "name"))
+
+
+def interaction_for_viewer(*, user, interaction_id) -> Interaction | None:
+    try:
+        interaction_id = int(interaction_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        scope_to_teams(Interaction.objects.select_related("customer", "recovery_case"), user)
+        .filter(pk=interaction_id)
+        .first()
+    )
+
+
+def managed_teams(*, user) -> list[Team]:
+    if user.is_admin:
+        return list(Team.objects.order_by("name"))
+    if not user.is_manager:
+        return []
+    return list(Team.objects.filter(id__in=team_ids_of(user)).order_by("name"))
+
+
+def job_runs(*, limit: int = 50) -> list[JobRun]:
+    """Background job runs are team-independent (one re-score covers every team)."""
+    return list(JobRun.objects.order_by("-started_at", "-id")[:limit])

@@ -1,0 +1,117 @@
+"""Log an interaction: one screen, keyboard first, usable without JavaScript.
+
+The customer is found as you type (htmx swaps in the matches; without JS the Find button reloads
+the page with them) or created inline. The gestures list shows each gesture's standing for the
+chosen customer. Submitting calls interactions.services.interaction_log and shows the level it
+got and, for Criminal and Basic, the case it opened.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.selectors import team_list, user_is_member
+from interactions import services as interaction_services
+
+from .. import selectors
+from ..forms import LogInteractionForm
+from ._common import add_service_errors
+
+
+def _gesture_rows(user, customer):
+    gestures = selectors.gestures_for_logging(user=user, customer=customer)
+    standings = selectors.gesture_standings(customer=customer) if customer is not None else {}
+    return gestures, [(g, standings.get(g.id)) for g in gestures]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_interaction(request):
+    user = request.user
+    source = request.POST if request.method == "POST" else request.GET
+    customer = selectors.customer_for_viewer(user=user, customer_id=source.get("customer"))
+    query = request.GET.get("q", "")
+    matches = selectors.customer_search(user=user, query=query) if query else []
+    if customer is None and len(matches) == 1:
+        customer = matches[0]
+    gestures, gesture_rows = _gesture_rows(user, customer)
+    teams = list(team_list(user=user))
+
+    if request.method == "POST":
+        form = LogInteractionForm(request.POST, gestures=gestures)
+        if form.is_valid():
+            interaction = _log(form, user=user, customer=customer, teams=teams)
+            if interaction is not None:
+                return redirect(f"{reverse('web:log')}?done={interaction.pk}")
+        status = 400
+    else:
+        form = LogInteractionForm(gestures=gestures, initial={"promise_kept": True, "channel": "phone"})
+        status = 200
+
+    done = selectors.interaction_for_viewer(user=user, interaction_id=request.GET.get("done"))
+    context = {
+        "form": form,
+        "query": query,
+        "matches": matches,
+        "customer": customer,
+        "gesture_rows": gesture_rows,
+        "teams": teams,
+        "done": done,
+        "now": timezone.now(),
+        "feedback_url": interaction_services.feedback_url(done) if done else "",
+        "checked_gestures": {int(g) for g in form["gestures"].value() or [] if str(g).isdigit()},
+        "checked_issues": set(form["issues"].value() or []),
+    }
+    return render(request, "web/log.html", context, status=status)
+
+
+def _log(form, *, user, customer, teams):
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            if customer is None:
+                if data.get("customer"):
+                    form.add_error("customer", _("No such customer in your teams."))
+                    return None
+                team = next((t for t in teams if t.id == data.get("new_customer_team")), teams[0] if teams else None)
+                if team is None or not user_is_member(user, team.id):
+                    raise PermissionDenied
+                customer = interaction_services.customer_create(
+                    actor=user, team=team, name=data["new_customer_name"], email=data.get("new_customer_email") or ""
+                )
+            return interaction_services.interaction_log(
+                actor=user,
+                customer=customer,
+                channel=data["channel"],
+                summary=data.get("summary") or "",
+                promise_kept=data.get("promise_kept", False),
+                issues=data.get("issues") or [],
+                matched_preference=data.get("matched_preference", False),
+                gestures=data.get("gestures") or [],
+            )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    return None
+
+
+@login_required
+@require_GET
+def customer_matches(request):
+    """htmx: the customers matching what was typed, as radio buttons for the log form."""
+    query = request.GET.get("q", "")
+    matches = selectors.customer_search(user=request.user, query=query) if query.strip() else []
+    return render(request, "web/partials/customer_matches.html", {"matches": matches, "query": query})
+
+
+@login_required
+@require_GET
+def gesture_choices(request):
+    """htmx: the gestures with each one's standing for the chosen customer."""
+    customer = selectors.customer_for_viewer(user=request.user, customer_id=request.GET.get("customer"))
+    rows = _gesture_rows(request.user, customer)[1]
+    return render(request, "web/partials/gesture_choices.html", {"gesture_rows": rows, "customer": customer})
