@@ -17,7 +17,7 @@ def _team_world(team, frontline, manager):
     asker = UserFactory(teams=[team])  # asks for the bend, so nobody in the checks decides their own
     customer = CustomerFactory(team=team, name=f"Customer of {team.name}")
     bare = CustomerFactory(team=team, name=f"New customer of {team.name}")  # no history: may be deleted
-    gesture = GestureFactory(team=team, base_level=5)
+    gesture = GestureFactory(team=team, base_level=5, name=f"Gesture of {team.name}")
     rule = Rule.objects.create(team=team, name=f"No refunds after 30 days ({team.name})")
 
     def criminal():

@@ -78,6 +78,9 @@ def _log(form, *, user, customer, teams):
                 if data.get("customer"):
                     form.add_error("customer", _("No such customer in your teams."))
                     return None
+                if data.get("new_customer_team") and not any(t.id == data["new_customer_team"] for t in teams):
+                    form.add_error("new_customer_team", _("Choose one of your teams."))  # not silently another team
+                    return None
                 team = next((t for t in teams if t.id == data.get("new_customer_team")), teams[0] if teams else None)
                 if team is None or not user_is_member(user, team.id):
                     raise PermissionDenied
