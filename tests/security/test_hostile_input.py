@@ -326,3 +326,47 @@ def test_weekly_report_page_csv_and_mail_show_user_text_escaped_and_formula_guar
                 _assert_escaped(part.get_payload(decode=True).decode(), "report mail (html)")
             if part.get_content_type() == "text/plain":
                 assert PAYLOAD in part.get_payload(decode=True).decode()
+
+
+def test_staff_pages_show_every_user_text_escaped(world):
+    """Names, notes and summaries a user typed, on every staff page that shows them."""
+    from django.urls import reverse
+
+    from interactions.services import interaction_log
+
+    a = world["A"]
+    for obj, field in (("team", "name"), ("customer", "name"), ("customer", "preferences"), ("rule", "name"),
+                       ("rule", "description"), ("gesture", "name"), ("gesture", "description")):
+        setattr(a[obj], field, PAYLOAD)
+        a[obj].save()
+    logged = interaction_log(actor=a["frontline"], customer=a["customer"], channel="email", promise_kept=False, summary=PAYLOAD)
+    recovery.case_fix(actor=a["frontline"], case=logged.recovery_case, note=PAYLOAD)
+    recovery.bend_request(actor=a["frontline"], rule=a["rule"], customer=a["customer"], justification=PAYLOAD, cost="50")
+    client = Client()
+    client.force_login(a["manager"])
+    pages = ["/", reverse("web:dashboard-open-cases"), reverse("web:customers"),
+             reverse("web:customer-detail", args=[a["customer"].pk]), reverse("web:cases"),
+             reverse("web:case-detail", args=[logged.recovery_case.pk]), reverse("web:bends"), reverse("web:rules"),
+             reverse("web:gestures"), reverse("web:gesture-edit", args=[a["gesture"].pk]),
+             reverse("web:team-settings", args=[a["team"].pk]), f"{reverse('web:log')}?customer={a['customer'].pk}",
+             f"{reverse('web:log-customers')}?q=script", f"{reverse('web:log-gestures')}?customer={a['customer'].pk}"]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, f"{path}: {response.status_code}"
+        _assert_escaped(response.content.decode(), path)
+
+
+@pytest.mark.parametrize("path,body", [
+    ("web:rule-create", lambda w: {"team": w["A"]["team"].id, "name": "a\x00b", "description": "x"}),
+    ("web:gesture-create", lambda w: {"team": w["A"]["team"].id, "name": "a\x00b", "description": "", "base_level": 5, "cost": "1"}),
+    ("web:log", lambda w: {"customer": w["A"]["customer"].id, "channel": "phone", "summary": "a\x00b"}),
+    ("web:profile", lambda w: {"language": "\x00"}),
+])
+def test_staff_forms_refuse_nul_bytes_with_a_400(path, body, world):
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(world["A"]["manager"])
+    response, changed = call(client, "POST", reverse(path), body(world))
+    assert response.status_code == 400, f"{path}: {response.status_code}"
+    assert not changed
