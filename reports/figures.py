@@ -346,7 +346,8 @@ def _bends(team, start, end) -> BendFigures:
             cost_approved=Sum("cost", filter=approved),
         )
     )
-    figures["cost_approved"] = figures["cost_approved"] or Decimal("0.00")
+    # Two places whatever the database (SQLite's SUM of a decimal drops them).
+    figures["cost_approved"] = (figures["cost_approved"] or Decimal("0")).quantize(Decimal("0.01"))
     top = (
         RuleBend.objects.filter(team=team)
         .filter(asked)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from interactions.levels import Level
 from interactions.models import GestureDrift
@@ -185,6 +186,7 @@ def _interactions(team, customers, count, start):
 def test_the_report_costs_the_same_queries_for_10_or_1000_interactions(team, count, django_assert_max_num_queries):
     customers = [CustomerFactory(team=team) for _ in range(30)]
     _interactions(team, customers, count, local(2, 0, 1))
-    with django_assert_max_num_queries(9):
+    # SQLite has no percentile aggregate: the median time to fix costs one more (bounded) query there.
+    with django_assert_max_num_queries(9 + (connection.vendor == "sqlite")):
         report = weekly_report(team, W45, now=NOW)
     assert report.total == min(count, 1440)
