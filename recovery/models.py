@@ -47,6 +47,10 @@ class RecoveryCase(models.Model):
             models.Index(fields=["team", "status", "fix_due"]),
             models.Index(fields=["status", "fix_due"], condition=models.Q(escalated_at__isnull=True), name="case_sla_watch"),
             models.Index(fields=["team", "opened_at"]),
+            # The board and the dashboard read each state in its SLA order; the API lists newest first.
+            models.Index(fields=["team", "status", "surprise_due"]),
+            models.Index(fields=["team", "status", "-id"]),
+            models.Index(fields=["team", "-escalated_at"], condition=models.Q(escalated_at__isnull=False), name="case_escalated_recent"),
             # The weekly report's recovery figures: cases fixed or closed in a week.
             models.Index(fields=["team", "fixed_at"]),
             models.Index(fields=["team", "closed_at"]),

@@ -7,7 +7,7 @@ week's rows of the viewer's teams, which the (team, -occurred_at) index serves a
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Team
@@ -100,14 +100,31 @@ def _cases(user) -> QuerySet:
     return scope_to_teams(RecoveryCase.objects.all(), user).select_related("customer", "team")
 
 
+def _due_first(cases, limit: int) -> list[RecoveryCase]:
+    """Soonest due first (no due time last), then by id."""
+    far = timezone.now() + timedelta(days=365 * 100)
+    return sorted(cases, key=lambda c: (c.due or far, c.id))[:limit]
+
+
+def _active_by_due(user, limit: int) -> list[RecoveryCase]:
+    """Up to `limit` cases of each active state, each list read in its index's order: open by the
+    fix SLA, fixed by the surprise SLA, surprised by age. Never a sort over all open cases."""
+    cases = _cases(user)
+    open_ = list(cases.filter(status=RecoveryCase.Status.OPEN).order_by("fix_due", "id")[:limit])
+    fixed = list(cases.filter(status=RecoveryCase.Status.FIXED).order_by("surprise_due", "id")[:limit])
+    surprised = list(cases.filter(status=RecoveryCase.Status.SURPRISED).order_by("id")[:limit])
+    for case in open_:
+        case.due = case.fix_due
+    for case in fixed:
+        case.due = case.surprise_due
+    for case in surprised:
+        case.due = None
+    return open_ + fixed + surprised
+
+
 def open_cases_by_due(*, user, limit: int = BOARD_LIMIT) -> list[RecoveryCase]:
     """Cases not closed yet, soonest due first: the fix SLA until fixed, then the surprise SLA."""
-    return list(
-        _cases(user)
-        .exclude(status=RecoveryCase.Status.CLOSED)
-        .annotate(due=Case(When(status=RecoveryCase.Status.OPEN, then=F("fix_due")), default=F("surprise_due")))
-        .order_by(F("due").asc(nulls_last=True), "id")[:limit]
-    )
+    return _due_first(_active_by_due(user, limit), limit)
 
 
 def escalated_cases(*, user, limit: int = 20) -> list[RecoveryCase]:
@@ -122,15 +139,8 @@ def escalated_cases(*, user, limit: int = 20) -> list[RecoveryCase]:
 def case_board(*, user, limit: int = BOARD_LIMIT) -> dict[str, list[RecoveryCase]]:
     """Cases by state: every open, fixed and surprised case (up to `limit` each) and the latest closed."""
     board = {status: [] for status in RecoveryCase.Status.values}
-    active = (
-        _cases(user)
-        .exclude(status=RecoveryCase.Status.CLOSED)
-        .annotate(due=Case(When(status=RecoveryCase.Status.OPEN, then=F("fix_due")), default=F("surprise_due")))
-        .order_by(F("due").asc(nulls_last=True), "id")
-    )
-    for case in active[: limit * 3]:
-        if len(board[case.status]) < limit:
-            board[case.status].append(case)
+    for case in _due_first(_active_by_due(user, limit), limit * 3):
+        board[case.status].append(case)
     board[RecoveryCase.Status.CLOSED] = list(
         _cases(user).filter(status=RecoveryCase.Status.CLOSED).order_by("-closed_at", "-id")[:limit]
     )
