@@ -31,12 +31,13 @@ def _mark_rescore_from(customer_id: int, at: datetime) -> None:
     )
 
 
-def _open_recovery_if_needed(interaction: Interaction, actor: User | None) -> None:
+def _open_recovery_if_needed(interaction: Interaction, actor: User | None, *, just_logged: bool = False):
     # The recovery app owns the case; it is imported here so interactions stays importable alone.
     from recovery.services import case_open_for_interaction
 
     if interaction.level in RECOVERY_LEVELS:
-        case_open_for_interaction(interaction=interaction, actor=actor)
+        return case_open_for_interaction(interaction=interaction, actor=actor, just_logged=just_logged)
+    return None
 
 
 def _check_customer(customer: Customer) -> None:
@@ -216,13 +217,15 @@ def interaction_log(
         GestureDelivery(interaction=interaction, gesture_id=gid, customer=customer, delivered_at=occurred_at)
         for gid in gesture_ids
     )
+    interaction.delivered_gesture_ids = gesture_ids  # what the response shows, without reading it back
     LevelChange.objects.create(
         interaction=interaction, old_level=None, new_level=assessment.level, cause=LevelChange.Cause.LOGGED,
         reason=assessment.reason[:300], actor=actor,
     )
     if Interaction.objects.filter(customer=customer, occurred_at__gt=occurred_at).exclude(pk=interaction.pk).exists():
         _mark_rescore_from(customer.id, occurred_at)
-    _open_recovery_if_needed(interaction, actor)
+    case = _open_recovery_if_needed(interaction, actor, just_logged=True)
+    interaction.recovery_case_id = case.pk if case else None
     return interaction
 
 

@@ -258,13 +258,16 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_gestures(self, interaction) -> list[int]:
+        logged = getattr(interaction, "delivered_gesture_ids", None)  # set by interaction_log
+        if logged is not None:
+            return sorted(logged)
         return sorted(d.gesture_id for d in interaction.deliveries.all())  # prefetched by the selector
 
     def get_level_label(self, interaction) -> str:
         return level_label(interaction.level)
 
     def get_recovery_case(self, interaction) -> int | None:
-        return interaction.recovery_case_id  # annotated by the selector
+        return interaction.recovery_case_id  # annotated by the selector, or set by interaction_log
 
     def get_feedback_url(self, interaction) -> str:
         return services.feedback_url(interaction)

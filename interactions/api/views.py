@@ -146,5 +146,4 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         facts = dict(data.validated_data)
         facts.setdefault("occurred_at", timezone.now())
         interaction = services.interaction_log(actor=request.user, **facts)
-        interaction = self.get_queryset().get(pk=interaction.pk)
         return Response(InteractionOutputSerializer(interaction).data, status=status.HTTP_201_CREATED)
