@@ -129,3 +129,45 @@ def test_the_task_runs_in_a_real_celery_worker_and_reports_progress(stale_histor
     assert stored_levels() == expected
     listed = api_as(manager).get("/api/jobs/").json()["results"]
     assert listed[0]["id"] == run.pk and listed[0]["progress"] == 1.0 and listed[0]["status"] == "succeeded"
+
+
+def test_a_celery_worker_killed_mid_rescore_is_replaced_and_the_run_finishes_once(stale_history):
+    """kill -9 of a real Celery worker in the middle of the task: the message was not acknowledged
+    (acks_late), so after the visibility timeout a new worker gets it again and resumes the same
+    JobRun from its checkpoint: every row re-scored once, no duplicate history."""
+    from tests.harness import OwnRedis, Worker, manage
+
+    expected, changed = stale_history
+    redis = OwnRedis().start()
+    s = connection.settings_dict
+    env = {
+        "DATABASE_URL": f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
+        "REDIS_URL": redis.url,
+        "CELERY_BROKER_URL": redis.url,
+        "CELERY_VISIBILITY_TIMEOUT": "3",  # short in the test: the message comes back 3 s after the kill
+        "RESCORE_CHUNK_CUSTOMERS": "2",
+        "RESCORE_CHUNK_PAUSE_SECONDS": "0.5",
+        "RESCORE_LOCK_TTL_SECONDS": "2",
+        "CONN_MAX_AGE": "0",
+    }
+    first, second = Worker(env, name="first"), Worker(env, name="second")
+    try:
+        first.start()
+        manage("shell", "-c", "from drift.tasks import rescore_levels; rescore_levels.delay(full=True)", env=env)
+        run = wait_for(lambda: running_run_with_chunks_done(2), "the worker's first chunks")
+        first.kill9()
+        run.refresh_from_db()
+        assert run.status == JobRun.Status.RUNNING and run.done < run.total, "killed mid-way"
+        second.start()
+        wait_for(lambda: JobRun.objects.filter(pk=run.pk, status=JobRun.Status.SUCCEEDED).exists(),
+                 "the redelivered task to finish the run", timeout=180)
+    finally:
+        for worker in (first, second):
+            worker.close()
+        redis.close()
+    assert stored_levels() == expected
+    history = list(LevelChange.objects.filter(cause="rescore").values_list("interaction_id", flat=True))
+    assert sorted(history) == changed  # every changed row once, none twice
+    assert JobRun.objects.filter(kind="rescore").count() == 1
+    for worker in (first, second):
+        worker.remove_log()
