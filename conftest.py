@@ -16,6 +16,18 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def short_lived_connections():
+    """For live_server tests: the server's threads close their connections after each request, so
+    none outlives the test database."""
+    from django.db import connection
+
+    saved = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    yield
+    connection.settings_dict["CONN_MAX_AGE"] = saved
+
+
+@pytest.fixture
 def team(db):
     return TeamFactory(name="Team A")
 

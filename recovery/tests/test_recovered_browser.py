@@ -4,14 +4,14 @@ import pytest
 
 from interactions import services as interaction_services
 from interactions.tests.factories import CustomerFactory
-from interactions.tests.test_feedback_browser import in_browser_thread, short_lived_connections  # noqa: F401
 from recovery import services
 from recovery.models import RecoveryCase
+from tests.browser import in_browser_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_after_closing_the_customer_rates_the_recovery_in_a_browser(short_lived_connections, live_server, frontline, manager, team):  # noqa: F811
+def test_after_closing_the_customer_rates_the_recovery_in_a_browser(short_lived_connections, live_server, frontline, manager, team):
     customer = CustomerFactory(team=team)
     interaction = interaction_services.interaction_log(actor=frontline, customer=customer, channel="phone", promise_kept=False)
     case = services.case_close(actor=manager, case=interaction.recovery_case, reason="Customer asked for no extra")
@@ -25,6 +25,6 @@ def test_after_closing_the_customer_rates_the_recovery_in_a_browser(short_lived_
         page.wait_for_load_state()
         seen["status"] = page.locator("body").inner_text()
 
-    seen = in_browser_thread(steps)
+    seen = in_browser_thread(steps, viewport={"width": 1024, "height": 800})
     case = RecoveryCase.objects.get(pk=case.pk)
     assert case.recovered_level == 4, seen["status"][:500]

@@ -1,7 +1,5 @@
 """The report page in a real headless Chromium: a manager signs in, sees the figures and the chart loads under the CSP."""
 
-import threading
-
 import pytest
 
 from accounts.tests.factories import PASSWORD
@@ -10,42 +8,9 @@ from interactions.tests.factories import CustomerFactory
 
 from . import factories as f
 from .test_figures import local
+from tests.browser import in_browser_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def in_browser_thread(steps):
-    """Drive Chromium in a thread of its own (Playwright's event loop never meets the ORM)."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    seen = {}
-
-    def run():
-        try:
-            with playwright.sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-                try:
-                    steps(browser.new_context(viewport={"width": 1024, "height": 900}).new_page(), seen)
-                finally:
-                    browser.close()
-        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread
-            seen["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    if "error" in seen:
-        raise seen["error"]
-    return seen
-
-
-@pytest.fixture
-def short_lived_connections():
-    from django.db import connection
-
-    saved = connection.settings_dict["CONN_MAX_AGE"]
-    connection.settings_dict["CONN_MAX_AGE"] = 0
-    yield
-    connection.settings_dict["CONN_MAX_AGE"] = saved
 
 
 def test_a_manager_opens_the_report_and_the_chart_loads(short_lived_connections, live_server, manager, team):
@@ -64,7 +29,7 @@ def test_a_manager_opens_the_report_and_the_chart_loads(short_lived_connections,
         seen["chart_width"] = page.evaluate("document.querySelector('img.chart').naturalWidth")
         seen["share"] = page.get_by_text("Share at Desired or higher").inner_text()
 
-    seen = in_browser_thread(steps)
+    seen = in_browser_thread(steps, viewport={"width": 1024, "height": 900})
     assert seen["heading"] == "Weekly level report: Team A, 2026-W45"
     assert seen["chart_width"] > 0
     assert "66.7%" in seen["share"]

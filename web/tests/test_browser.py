@@ -8,44 +8,21 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD, ManagerFactory, UserFactory
 from interactions.tests.factories import CustomerFactory, GestureFactory
 from recovery import services as recovery_services
 from recovery.models import RecoveryCase, Rule, RuleBend
+from tests.browser import CHROMIUM, FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _has(name):
-    return hasattr(recovery_services, name)
-
-
-def _feedback_page_exists():
-    try:
-        resolve("/feedback/" + "0" * 32 + "/")
-    except Resolver404:
-        return False
-    return True
-
-
-needs_case_services = pytest.mark.skipif(
-    not all(_has(n) for n in ("case_fix", "case_surprise", "case_close")),
-    reason="recovery.services.case_fix/case_surprise/case_close not merged yet",
-)
-needs_bend_services = pytest.mark.skipif(not _has("bend_decide"), reason="recovery.services.bend_decide not merged yet")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay synchronous.
@@ -188,7 +165,6 @@ def test_logging_with_the_keyboard_only(page_for, live_server, world):
     shot(page, "02-log-keyboard-only")
 
 
-@needs_case_services
 def test_frontline_fixes_surprises_and_the_case_closes(page_for, live_server, world):
     page = page_for(world["frontline"])
     _log_criminal(page, live_server)
@@ -213,7 +189,6 @@ def test_frontline_fixes_surprises_and_the_case_closes(page_for, live_server, wo
     shot(page, "03-case-closed")
 
 
-@needs_case_services
 def test_manager_closes_a_fixed_case_without_surprise_with_a_reason(page_for, live_server, world):
     from interactions.services import interaction_log
 
@@ -231,7 +206,6 @@ def test_manager_closes_a_fixed_case_without_surprise_with_a_reason(page_for, li
     shot(page, "03-case-closed-by-manager")
 
 
-@needs_bend_services
 def test_manager_approves_a_bend_from_the_queue(page_for, live_server, world):
     from django.utils import timezone
 
@@ -251,7 +225,6 @@ def test_manager_approves_a_bend_from_the_queue(page_for, live_server, world):
     shot(page, "04-bend-approved")
 
 
-@pytest.mark.skipif(not _feedback_page_exists(), reason="the /feedback/<token>/ page is not merged yet")
 def test_customer_rates_basic_on_a_phone_and_the_case_appears_on_the_board(page_for, live_server, world):
     from interactions.services import feedback_url, interaction_log
 

@@ -1,0 +1,35 @@
+"""Debian's Chromium driven by Playwright, for every app's browser tests: one place for the binary,
+its flags (this machine has no network but loopback) and the thread it runs in."""
+
+import threading
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def in_browser_thread(steps, *, viewport: dict, **context_options) -> dict:
+    """Run `steps(page, seen)` in a fresh browser context in a thread of its own (Playwright's event
+    loop never meets the test's ORM calls); returns what the steps put in `seen`, re-raising errors."""
+    from playwright.sync_api import sync_playwright
+
+    seen: dict = {}
+
+    def run():
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                try:
+                    context = browser.new_context(viewport=viewport, **context_options)
+                    steps(context.new_page(), seen)
+                finally:
+                    browser.close()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread
+            seen["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in seen:
+        raise seen["error"]
+    return seen
