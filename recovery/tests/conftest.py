@@ -1,8 +1,4 @@
-import socket
-import threading
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
@@ -50,37 +46,21 @@ def other_rule(other_team):
     return Rule.objects.create(team=other_team, name="No table changes after 20:00")
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
+class EnvelopeView:
+    """The shared SMTP server's messages (root conftest's `smtp_server`), read as envelopes."""
 
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
+    def __init__(self, server):
+        self.server = server
 
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.content.decode("utf8", "replace")})
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    @property
+    def messages(self) -> list[dict]:
+        return [
+            {"to": message["X-Envelope-To"].split(", "), "data": message.as_string()}
+            for message in self.server.messages
+        ]
 
 
 @pytest.fixture
-def smtp_inbox(settings):
-    """A real SMTP server on 127.0.0.1, and Django's SMTP backend pointed at it."""
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
+def smtp_inbox(smtp_server):
+    """A real SMTP server on 127.0.0.1 with Django's SMTP backend pointed at it (the shared one)."""
+    return EnvelopeView(smtp_server)
