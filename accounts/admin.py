@@ -10,14 +10,11 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-@admin.register(TeamSettingChange)
-class TeamSettingChangeAdmin(admin.ModelAdmin):
-    """An audit trail: readable, never editable."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For audit trails and derived rows: readable, never added, changed or deleted in the admin.
+    Every app's read-only admin uses this one."""
 
-    list_display = ["at", "team", "field", "old_value", "new_value", "actor"]
-    list_filter = ["team", "field"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -25,6 +22,12 @@ class TeamSettingChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TeamSettingChange)
+class TeamSettingChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "team", "field", "old_value", "new_value", "actor"]
+    list_filter = ["team", "field"]
 
 
 @admin.register(User)

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
+
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
-
-
-class ReadOnlyTrail(admin.ModelAdmin):
-    """An audit trail: readable, never added, changed or deleted through the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(admin.TabularInline):
@@ -57,7 +46,7 @@ class RecoveryCaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyTrail):
+class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "case", "kind", "from_status", "to_status", "actor"]
     list_filter = ["kind"]
     list_select_related = ["case", "actor"]
@@ -90,7 +79,7 @@ class RuleBendAdmin(admin.ModelAdmin):
 
 
 @admin.register(BendEvent)
-class BendEventAdmin(ReadOnlyTrail):
+class BendEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "bend", "kind", "from_status", "to_status", "actor"]
     list_filter = ["kind"]
     list_select_related = ["bend", "actor"]
