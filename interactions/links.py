@@ -5,10 +5,14 @@ hex). The database stores only the nonce and the SHA-256 of the token, so a leak
 yields no working link, while the app can still show the link to staff at any time.
 """
 
+import functools
 import hashlib
+import hmac
 import secrets
 
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.conf import settings
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
 
 TOKEN_HEX_CHARS = 32  # 128 bits
 
@@ -18,8 +22,19 @@ def new_nonce() -> str:
 
 
 def link_token(*, purpose: str, nonce: str) -> str:
-    """The customer-facing token for a row's link; `purpose` keeps feedback and status tokens apart."""
-    return salted_hmac(f"cxportal.link.{purpose}", nonce, algorithm="sha256").hexdigest()[:TOKEN_HEX_CHARS]
+    """The customer-facing token for a row's link; `purpose` keeps feedback and status tokens apart.
+
+    Django's salted_hmac(f"cxportal.link.{purpose}", nonce, algorithm="sha256"), with the derived key
+    kept per purpose and secret: a list page writes 50 links, and deriving the key was half the cost.
+    """
+    key = _link_key(purpose, settings.SECRET_KEY)
+    return hmac.digest(key, force_bytes(nonce), "sha256").hex()[:TOKEN_HEX_CHARS]
+
+
+@functools.lru_cache(maxsize=16)
+def _link_key(purpose: str, secret: str) -> bytes:
+    # salted_hmac's key: sha256(key_salt + secret).
+    return hashlib.sha256(force_bytes(f"cxportal.link.{purpose}") + force_bytes(secret)).digest()
 
 
 def new_link(*, purpose: str) -> tuple[str, str]:

@@ -22,13 +22,26 @@ def gesture_list(*, user) -> QuerySet:
 
 
 def interaction_list(*, user) -> QuerySet:
-    """The interactions of the viewer's teams, ready to serialize without a query per row:
-    the delivered gesture ids prefetched, the recovery case's id joined in."""
-    return (
-        scope_to_teams(Interaction.objects.all(), user)
-        .annotate(recovery_case_id=F("recovery_case__id"))
-        .prefetch_related("deliveries")
+    """The interactions of the viewer's teams with the recovery case's id joined in; a page's
+    delivered gesture ids come from delivered_gesture_ids, one query for the page."""
+    return scope_to_teams(Interaction.objects.all(), user).annotate(recovery_case_id=F("recovery_case__id"))
+
+
+def delivered_gesture_ids(*, interaction_ids) -> dict[int, list[int]]:
+    """The ids of the gestures delivered in each of these interactions. One query.
+
+    A list of pairs, not a prefetch: prefetch_related builds a related manager and a queryset per
+    row, which cost more than the page's own query.
+    """
+    ids: dict[int, list[int]] = {}
+    rows = (
+        GestureDelivery.objects.filter(interaction_id__in=interaction_ids)
+        .order_by()
+        .values_list("interaction_id", "gesture_id")
     )
+    for interaction_id, gesture_id in rows:
+        ids.setdefault(interaction_id, []).append(gesture_id)
+    return ids
 
 
 def effective_base_levels(*, gestures, at: datetime | None = None) -> dict[int, int]:

@@ -5,11 +5,13 @@ only what a client may write: read-only fields sent on write are ignored.
 """
 
 from drf_spectacular.utils import extend_schema_field
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.api.filters import MAX_ID
+from accounts.api.output import choice_out, choices_of, datetime_out
 from accounts.models import LANGUAGE_CHOICES, Team, User
 from accounts.selectors import scope_to_teams, user_list
 from interactions import selectors, services
@@ -225,6 +227,25 @@ class InteractionInputSerializer(serializers.Serializer):
         return data
 
 
+_CHANNELS = choices_of(Interaction, "channel")
+_LEVELS = choices_of(Interaction, "level")  # level, assessed_level and customer_level share them
+
+
+class InteractionListSerializer(serializers.ListSerializer):
+    """A page of interactions: the gestures delivered in all of them read in one query."""
+
+    def to_representation(self, data):
+        interactions = list(data)
+        missing = [i.id for i in interactions if getattr(i, "delivered_gesture_ids", None) is None]
+        if missing:
+            delivered = selectors.delivered_gesture_ids(interaction_ids=missing)
+            for interaction in interactions:
+                if getattr(interaction, "delivered_gesture_ids", None) is None:
+                    interaction.delivered_gesture_ids = delivered.get(interaction.id, [])
+        child = self.child
+        return [child.to_representation(interaction) for interaction in interactions]
+
+
 class InteractionOutputSerializer(serializers.ModelSerializer):
     gestures = serializers.SerializerMethodField()
     level_label = serializers.SerializerMethodField()
@@ -256,12 +277,40 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "rated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = InteractionListSerializer
+
+    # Written by hand for the speed of the list; the declaration above stays DRF's (the schema
+    # is built from it) and tests/api/test_output_serializers.py checks both answer the same.
+    def to_representation(self, interaction):
+        tz = timezone.get_current_timezone()
+        return {
+            "id": interaction.id,
+            "customer": interaction.customer_id,
+            "team": interaction.team_id,
+            "channel": choice_out(_CHANNELS, interaction.channel),
+            "occurred_at": datetime_out(interaction.occurred_at, tz),
+            "summary": interaction.summary,
+            "promise_kept": interaction.promise_kept,
+            "issues": interaction.issues,
+            "matched_preference": interaction.matched_preference,
+            "gestures": self.get_gestures(interaction),
+            "level": choice_out(_LEVELS, interaction.level),
+            "level_label": level_label(interaction.level),
+            "assessed_level": choice_out(_LEVELS, interaction.assessed_level),
+            "customer_level": choice_out(_LEVELS, interaction.customer_level),
+            "omitted_gestures": interaction.omitted_gestures,
+            "recovery_case": interaction.recovery_case_id,
+            "feedback_url": services.feedback_url(interaction),
+            "logged_by": interaction.logged_by_id,
+            "created_at": datetime_out(interaction.created_at, tz),
+            "rated_at": datetime_out(interaction.rated_at, tz),
+        }
 
     def get_gestures(self, interaction) -> list[int]:
-        logged = getattr(interaction, "delivered_gesture_ids", None)  # set by interaction_log
-        if logged is not None:
-            return sorted(logged)
-        return sorted(d.gesture_id for d in interaction.deliveries.all())  # prefetched by the selector
+        delivered = getattr(interaction, "delivered_gesture_ids", None)  # set by interaction_log or the list
+        if delivered is None:
+            delivered = selectors.delivered_gesture_ids(interaction_ids=[interaction.id]).get(interaction.id, [])
+        return sorted(delivered)
 
     def get_level_label(self, interaction) -> str:
         return level_label(interaction.level)
