@@ -7,16 +7,17 @@ week's rows of the viewer's teams, which the (team, -occurred_at) index serves a
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Team
 from accounts.selectors import scope_to_teams, team_ids_of
 from interactions.levels import Level
-from interactions.models import Customer, Gesture, Interaction, JobRun
+from interactions.models import Customer, Gesture, Interaction, JobRun, LevelChange
 from interactions.selectors import expectation_profile
 from recovery import selectors as recovery_selectors
-from recovery.models import RecoveryCase, Rule, RuleBend
+from recovery.models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
 
 DUMB_RULES_DAYS = 90
 BOARD_LIMIT = 50
@@ -73,27 +74,49 @@ def _start_of_week(now: datetime) -> datetime:
     return today - timedelta(days=today.weekday())
 
 
-def level_mix(*, user, since: datetime) -> LevelMix:
-    """One aggregate over the viewer's teams' interactions since `since` (a day or a week of rows)."""
+def dashboard_stamp() -> tuple:
+    """The newest level change, case event and bend event ids: whatever a dashboard shows changes
+    only with one of them written (a level logged, rated or re-scored; a case opened, moved or
+    escalated; a bend asked or decided). One query of three primary-key look-ups, never a count."""
+    tables = (LevelChange._meta.db_table, CaseEvent._meta.db_table, BendEvent._meta.db_table)
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {connection.ops.quote_name(table)})" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+def _period_of_teams(user, since: datetime) -> QuerySet:
     ids = team_ids_of(user)
     if ids is None:  # an admin: name every team, so the (team, -occurred_at) index serves it too
         ids = list(Team.objects.values_list("id", flat=True))
-    rows = (
-        Interaction.objects.filter(team_id__in=ids, occurred_at__gte=since)
-        .order_by()
-        .values("level")
-        .annotate(n=Count("id"))
-        .values_list("level", "n")
-    )
+    return Interaction.objects.filter(team_id__in=ids, occurred_at__gte=since).order_by().values("level")
+
+
+def level_mix(*, user, since: datetime) -> LevelMix:
+    """One aggregate over the viewer's teams' interactions since `since` (a day or a week of rows)."""
+    rows = _period_of_teams(user, since).annotate(n=Count("id")).values_list("level", "n")
     return LevelMix(counts={Level(level): n for level, n in rows}, since=since)
+
+
+def level_mixes_today_and_week(*, user, now: datetime | None = None) -> tuple[LevelMix, LevelMix]:
+    """Today's and this week's mix in one aggregate over the week's rows (today is inside the week)."""
+    now = now or timezone.now()
+    today, week = _start_of_today(now), _start_of_week(now)
+    rows = (
+        _period_of_teams(user, week)
+        .annotate(n=Count("id"), today=Count("id", filter=Q(occurred_at__gte=today)))
+        .values_list("level", "n", "today")
+    )
+    week_counts, today_counts = {}, {}
+    for level, n, n_today in rows:
+        week_counts[Level(level)] = n
+        if n_today:
+            today_counts[Level(level)] = n_today
+    return LevelMix(counts=today_counts, since=today), LevelMix(counts=week_counts, since=week)
 
 
 def level_mix_today(*, user, now: datetime | None = None) -> LevelMix:
     return level_mix(user=user, since=_start_of_today(now or timezone.now()))
-
-
-def level_mix_week(*, user, now: datetime | None = None) -> LevelMix:
-    return level_mix(user=user, since=_start_of_week(now or timezone.now()))
 
 
 def _cases(user) -> QuerySet:

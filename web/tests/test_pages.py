@@ -77,12 +77,58 @@ def test_dashboard_query_count_stays_flat(client_as, manager, team, log, django_
     client = client_as(manager)
     _many_cases(team, 2, log)
     client.get(reverse("dashboard"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         client.get(reverse("dashboard"))
     _many_cases(team, 12, log)
-    with django_assert_max_num_queries(12):
+    # session, user, teams, stamp; then (the cases changed) 3 case states, the level mixes, bends,
+    # escalated, dumb rules
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count('href="/cases/') >= 14
+
+
+def test_dashboard_panels_come_from_the_cache_until_something_changes(
+    client_as, manager, frontline, customer, rule, log, django_assert_max_num_queries
+):
+    from recovery import services as recovery_services
+
+    case = log(customer).recovery_case
+    client = client_as(manager)
+    assert "1 interaction;" in client.get(reverse("dashboard")).content.decode()
+    # the session, the user, their teams and the dashboard stamp: the panels come from the cache
+    with django_assert_max_num_queries(4):
+        page = client.get(reverse("dashboard")).content.decode()
+    assert f"#{case.pk} Anna de Vries" in page and "1 interaction;" in page
+    log(customer, promise_kept=True)  # a level logged
+    assert "2 interactions;" in client.get(reverse("dashboard")).content.decode()
+    recovery_services.case_fix(actor=frontline, case=case)  # a case moved
+    panel = client.get(reverse("web:dashboard-open-cases")).content.decode()
+    assert f"#{case.pk} Anna de Vries" in panel and "Fixed" in panel
+    recovery_services.bend_request(actor=frontline, rule=rule, customer=customer, justification="Lost parcel", cost=5)
+    assert "No refunds after 30 days" in client.get(reverse("dashboard")).content.decode().split('id="bends-h"')[1]
+
+
+def test_each_team_and_role_gets_its_own_dashboard_panels(client_as, manager, frontline, other_frontline, customer, other_customer, log):
+    log(customer)
+    log(other_customer, actor=other_frontline)
+    assert "Dumb rules" in client_as(manager).get(reverse("dashboard")).content.decode()
+    page = client_as(frontline).get(reverse("dashboard")).content.decode()
+    assert "Dumb rules" not in page and "Anna de Vries" in page
+    page = client_as(other_frontline).get(reverse("dashboard")).content.decode()
+    assert "Otto Outsider" in page and "Anna de Vries" not in page
+
+
+def test_dashboard_answers_without_its_cache(client_as, manager, customer, log, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    case = log(customer).recovery_case
+    response = client_as(manager).get(reverse("dashboard"))
+    assert response.status_code == 200 and f"#{case.pk} Anna de Vries" in response.content.decode()
 
 
 @pytest.mark.parametrize("who", ["frontline", "manager", "admin_user"])

@@ -1,41 +1,96 @@
 """The dashboard: frontline see their teams' open cases by SLA due and today's levels; managers
-also the week's level mix, waiting bends, escalated cases and the dumb-rules top 5."""
+also the week's level mix, waiting bends, escalated cases and the dumb-rules top 5.
+
+The panels are rendered once and kept in the cache (docs/performance.md, "Reading"): the key names
+the viewer's teams, role, language and time zone, the current minute (the SLA countdowns and the
+day's and week's start move with it) and the dashboard stamp, the newest level change, case event
+and bend event, so any change a dashboard shows makes the next view render afresh.
+"""
+
+import hashlib
+import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
+
+from accounts.selectors import team_ids_of
 
 from .. import selectors
 
+logger = logging.getLogger(__name__)
+
 OPEN_CASES_SHOWN = 25
+PANELS_CACHE_SECONDS = 60  # a key outlives its minute by nothing: the minute is part of it
+
+
+def _open_cases(user, now) -> dict:
+    return {"open_cases": selectors.open_cases_by_due(user=user, limit=OPEN_CASES_SHOWN)}
+
+
+def _dashboard_panels(user, now) -> dict:
+    context = _open_cases(user, now)
+    if not user.is_manager:
+        return {**context, "today_mix": selectors.level_mix_today(user=user, now=now)}
+    today_mix, week_mix = selectors.level_mixes_today_and_week(user=user, now=now)
+    context.update(
+        today_mix=today_mix,
+        week_mix=week_mix,
+        pending_bends=selectors.pending_bends(user=user, limit=10),
+        escalated=selectors.escalated_cases(user=user, limit=10),
+        dumb_rules=selectors.dumb_rules_top(user=user, limit=5),
+    )
+    return context
+
+
+def _panels_key(user, template: str, now) -> str:
+    teams = team_ids_of(user)
+    parts = [
+        template,
+        "all" if teams is None else ",".join(map(str, sorted(teams))),
+        "manager" if user.is_manager else "frontline",
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+        *map(str, selectors.dashboard_stamp()),
+    ]
+    return "dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _panels(request, template: str, build) -> str:
+    """`template` rendered with build(user, now), from the cache while nothing it shows changed.
+    Without a cache (Redis down) the panels are rendered for each request, as before."""
+    now = timezone.now()
+    key = _panels_key(request.user, template, now)
+    try:
+        html = cache.get(key)
+    except Exception as exc:  # noqa: BLE001  (cache down: render without it)
+        logger.warning("dashboard cache unavailable: %s", exc)
+        html = key = None
+    if html is None:
+        html = render_to_string(template, {"now": now, **build(request.user, now)}, request=request)
+        if key is not None:
+            try:
+                cache.set(key, html, PANELS_CACHE_SECONDS)
+            except Exception as exc:  # noqa: BLE001
+                logger.warning("dashboard cache unavailable: %s", exc)
+    return mark_safe(html)  # noqa: S308  (our own template's output)
 
 
 @login_required
 @require_GET
 def dashboard(request):
-    user = request.user
-    context = {
-        "now": timezone.now(),
-        "open_cases": selectors.open_cases_by_due(user=user, limit=OPEN_CASES_SHOWN),
-        "today_mix": selectors.level_mix_today(user=user),
-    }
-    if user.is_manager:
-        context.update(
-            week_mix=selectors.level_mix_week(user=user),
-            pending_bends=selectors.pending_bends(user=user, limit=10),
-            escalated=selectors.escalated_cases(user=user, limit=10),
-            dumb_rules=selectors.dumb_rules_top(user=user, limit=5),
-        )
-    return render(request, "web/dashboard.html", context)
+    panels = _panels(request, "web/partials/dashboard_panels.html", _dashboard_panels)
+    return render(request, "web/dashboard.html", {"panels": panels})
 
 
 @login_required
 @require_GET
 def dashboard_open_cases(request):
     """The open-cases panel alone: htmx swaps it in every 60 s so the countdowns stay current."""
-    context = {
-        "now": timezone.now(),
-        "open_cases": selectors.open_cases_by_due(user=request.user, limit=OPEN_CASES_SHOWN),
-    }
-    return render(request, "web/partials/open_cases.html", context)
+    return HttpResponse(_panels(request, "web/partials/open_cases.html", _open_cases))
