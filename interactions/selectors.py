@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Aggregate, CharField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.selectors import scope_to_teams
@@ -21,27 +21,44 @@ def gesture_list(*, user) -> QuerySet:
     return scope_to_teams(Gesture.objects.all(), user)
 
 
+class _JoinedIds(Aggregate):
+    """Ids joined by commas in one text: string_agg on PostgreSQL, group_concat on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS TEXT), ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')", **extra_context)
+
+
 def interaction_list(*, user) -> QuerySet:
-    """The interactions of the viewer's teams with the recovery case's id joined in; a page's
-    delivered gesture ids come from delivered_gesture_ids, one query for the page."""
-    return scope_to_teams(Interaction.objects.all(), user).annotate(recovery_case_id=F("recovery_case__id"))
-
-
-def delivered_gesture_ids(*, interaction_ids) -> dict[int, list[int]]:
-    """The ids of the gestures delivered in each of these interactions. One query.
-
-    A list of pairs, not a prefetch: prefetch_related builds a related manager and a queryset per
-    row, which cost more than the page's own query.
-    """
-    ids: dict[int, list[int]] = {}
-    rows = (
-        GestureDelivery.objects.filter(interaction_id__in=interaction_ids)
+    """The interactions of the viewer's teams, ready to serialize in the page's one query: the
+    recovery case's id joined in, the delivered gesture ids as one text per row (a subquery on
+    the unique (interaction, gesture) index; read them with gesture_ids_of)."""
+    delivered = (
+        GestureDelivery.objects.filter(interaction_id=OuterRef("id"))
         .order_by()
-        .values_list("interaction_id", "gesture_id")
+        .values("interaction_id")
+        .annotate(ids=_JoinedIds("gesture_id"))
+        .values("ids")
     )
-    for interaction_id, gesture_id in rows:
-        ids.setdefault(interaction_id, []).append(gesture_id)
-    return ids
+    return scope_to_teams(Interaction.objects.all(), user).annotate(
+        recovery_case_id=F("recovery_case__id"), delivered_gesture_list=Subquery(delivered)
+    )
+
+
+def gesture_ids_of(interaction: Interaction) -> list[int]:
+    """The ids of the gestures delivered in an interaction, ascending: as interaction_log set them,
+    as interaction_list joined them, or else read (one query)."""
+    ids = getattr(interaction, "delivered_gesture_ids", None)  # set by interaction_log
+    if ids is None:
+        if hasattr(interaction, "delivered_gesture_list"):
+            text = interaction.delivered_gesture_list
+            ids = [int(i) for i in text.split(",")] if text else []
+        else:
+            ids = interaction.deliveries.values_list("gesture_id", flat=True)
+    return sorted(ids)
 
 
 def effective_base_levels(*, gestures, at: datetime | None = None) -> dict[int, int]:

@@ -231,21 +231,6 @@ _CHANNELS = choices_of(Interaction, "channel")
 _LEVELS = choices_of(Interaction, "level")  # level, assessed_level and customer_level share them
 
 
-class InteractionListSerializer(serializers.ListSerializer):
-    """A page of interactions: the gestures delivered in all of them read in one query."""
-
-    def to_representation(self, data):
-        interactions = list(data)
-        missing = [i.id for i in interactions if getattr(i, "delivered_gesture_ids", None) is None]
-        if missing:
-            delivered = selectors.delivered_gesture_ids(interaction_ids=missing)
-            for interaction in interactions:
-                if getattr(interaction, "delivered_gesture_ids", None) is None:
-                    interaction.delivered_gesture_ids = delivered.get(interaction.id, [])
-        child = self.child
-        return [child.to_representation(interaction) for interaction in interactions]
-
-
 class InteractionOutputSerializer(serializers.ModelSerializer):
     gestures = serializers.SerializerMethodField()
     level_label = serializers.SerializerMethodField()
@@ -277,12 +262,11 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "rated_at",
         ]
         read_only_fields = fields
-        list_serializer_class = InteractionListSerializer
 
     # Written by hand for the speed of the list; the declaration above stays DRF's (the schema
     # is built from it) and tests/api/test_output_serializers.py checks both answer the same.
     def to_representation(self, interaction):
-        tz = timezone.get_current_timezone()
+        tz, labels = self._page()
         return {
             "id": interaction.id,
             "customer": interaction.customer_id,
@@ -295,7 +279,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "matched_preference": interaction.matched_preference,
             "gestures": self.get_gestures(interaction),
             "level": choice_out(_LEVELS, interaction.level),
-            "level_label": level_label(interaction.level),
+            "level_label": labels.get(interaction.level) or level_label(interaction.level),
             "assessed_level": choice_out(_LEVELS, interaction.assessed_level),
             "customer_level": choice_out(_LEVELS, interaction.customer_level),
             "omitted_gestures": interaction.omitted_gestures,
@@ -306,11 +290,16 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "rated_at": datetime_out(interaction.rated_at, tz),
         }
 
+    def _page(self):
+        # The time zone and the level labels in the current language: looked up once per
+        # serializer (a page; DRF keeps a serializer's .data once computed too), not per row.
+        page = getattr(self, "_page_constants", None)
+        if page is None:
+            page = self._page_constants = (timezone.get_current_timezone(), {v: level_label(v) for v in Level.values})
+        return page
+
     def get_gestures(self, interaction) -> list[int]:
-        delivered = getattr(interaction, "delivered_gesture_ids", None)  # set by interaction_log or the list
-        if delivered is None:
-            delivered = selectors.delivered_gesture_ids(interaction_ids=[interaction.id]).get(interaction.id, [])
-        return sorted(delivered)
+        return selectors.gesture_ids_of(interaction)
 
     def get_level_label(self, interaction) -> str:
         return level_label(interaction.level)

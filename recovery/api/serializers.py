@@ -52,14 +52,14 @@ class CaseOutputSerializer(serializers.ModelSerializer):
     # Written by hand for the speed of the board; the declaration above stays DRF's (the schema
     # is built from it) and tests/api/test_output_serializers.py checks both answer the same.
     def to_representation(self, case):
-        tz = timezone.get_current_timezone()
+        tz, severity_labels = self._page()
         return {
             "id": case.id,
             "interaction": case.interaction_id,
             "customer": case.customer_id,
             "team": case.team_id,
             "severity": choice_out(_SEVERITIES, case.severity),
-            "severity_label": str(_SEVERITY_LABELS.get(case.severity, case.severity)),
+            "severity_label": severity_labels.get(case.severity) or str(_SEVERITY_LABELS.get(case.severity, case.severity)),
             "status": choice_out(_STATUSES, case.status),
             "opened_at": datetime_out(case.opened_at, tz),
             "fix_due": datetime_out(case.fix_due, tz),
@@ -76,6 +76,15 @@ class CaseOutputSerializer(serializers.ModelSerializer):
             "status_url": self.get_status_url(case),
             "recovered_url": self.get_recovered_url(case),
         }
+
+    def _page(self):
+        # The time zone and the severity labels in the current language: looked up once per
+        # serializer (a page; DRF keeps a serializer's .data once computed too), not per row.
+        page = getattr(self, "_page_constants", None)
+        if page is None:
+            labels = {value: str(label) for value, label in _SEVERITY_LABELS.items()}
+            page = self._page_constants = (timezone.get_current_timezone(), labels)
+        return page
 
     def get_status_url(self, case) -> str:
         return services.case_status_url(case)
