@@ -79,7 +79,8 @@ def dashboard_stamp() -> tuple:
     only with one of them written (a level logged, rated or re-scored; a case opened, moved or
     escalated; a bend asked or decided). One query of three primary-key look-ups, never a count."""
     tables = (LevelChange._meta.db_table, CaseEvent._meta.db_table, BendEvent._meta.db_table)
-    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {connection.ops.quote_name(table)})" for table in tables)
+    maxima = [f"(SELECT MAX(id) FROM {connection.ops.quote_name(t)})" for t in tables]  # nosec B608 - model tables, no values
+    sql = "SELECT " + ", ".join(maxima)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return tuple(cursor.fetchone())
