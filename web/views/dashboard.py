@@ -25,7 +25,7 @@ from .. import selectors
 logger = logging.getLogger(__name__)
 
 OPEN_CASES_SHOWN = 25
-PANELS_CACHE_SECONDS = 60  # a key outlives its minute by nothing: the minute is part of it
+PANELS_CACHE_SECONDS = 60  # the minute is part of the key: an entry is of no use after that
 
 
 def _open_cases(user, now) -> dict:
