@@ -175,6 +175,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="5 s per step")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--only", choices=["write", "read"], help="one half of the run (a try-out; not for --write-docs)")
     args = ap.parse_args()
     duration = 5 if args.quick else args.duration
     clients = [int(c) for c in args.clients.split(",")]
@@ -200,7 +201,9 @@ def main():
 
     results = {"rows": approx_rows, "config": vars(args), "write": {}, "read": {}}
     with Server(args.workers, args.worker_class, args.threads) as server:
-        for c in clients:
+        for c in clients if args.only != "read" else []:
+            for warm in (ceiling_requests, log_requests):  # every worker connected, imported and cached
+                wrk(server.url, lua_script(warm), c, 2)
             results["write"][c] = {
                 "ceiling": wrk(server.url, lua_script(ceiling_requests), c, duration),
                 "logging": wrk(server.url, lua_script(log_requests), c, duration),
@@ -215,11 +218,14 @@ def main():
             "dashboard page": [("GET", "/", h, None) for h in cookies],
         }
         c = max(clients)
-        for name, reqs in reads.items():
+        for name, reqs in reads.items() if args.only != "write" else []:
+            wrk(server.url, lua_script(reqs), c, 2)  # warm-up, not counted
             results["read"][name] = wrk(server.url, lua_script(reqs), c, duration)
             print(json.dumps({name: results["read"][name]}), flush=True)
         results["web_worker_peak_rss_mb"] = round(server.worker_peak_rss_mb(), 1)
 
+    if args.only:
+        return
     text = report(results)
     print(text)
     if args.write_docs:

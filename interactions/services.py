@@ -178,16 +178,16 @@ def interaction_log(
         raise ValidationError({"occurred_at": [_("An interaction cannot be logged before 2000.")]})
     issues = _clean_facts(channel=channel, issues=issues, summary=summary)
     gesture_ids = list(dict.fromkeys(g.id if isinstance(g, Gesture) else int(g) for g in gestures))
-    # Lock the customer: two logs for one customer at once must count each other's deliveries.
-    customer = Customer.objects.select_for_update().select_related("team").get(pk=customer.pk)
+    # Lock the customer's row: two logs for one customer at once must count each other's deliveries.
+    # (Only the lock is taken here: the caller's customer, with its team, is what is logged against.)
+    list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
     team = customer.team
-    team_gestures = list(Gesture.objects.filter(team_id=team.id))
-    usable = {g.id for g in team_gestures if g.active}
-    bad = [gid for gid in gesture_ids if gid not in usable]
+    # Asked after the lock, so a log that committed while this one waited counts as later.
+    facts = rubric_facts(team=team, customer_id=customer.id, at=occurred_at, ask_later=True)
+    bad = [gid for gid in gesture_ids if gid not in facts.active_ids]
     if bad:
         raise ValidationError({"gestures": [_("Not an active gesture of this team: %(ids)s.") % {"ids": ", ".join(map(str, bad))}]})
 
-    facts = rubric_facts(team=team, customer_id=customer.id, at=occurred_at, gestures=team_gestures)
     delivered, not_delivered = facts.split(gesture_ids)
     assessment = scoring.assess(
         promise_kept=promise_kept,
@@ -222,7 +222,7 @@ def interaction_log(
         interaction=interaction, old_level=None, new_level=assessment.level, cause=LevelChange.Cause.LOGGED,
         reason=assessment.reason[:300], actor=actor,
     )
-    if Interaction.objects.filter(customer=customer, occurred_at__gt=occurred_at).exclude(pk=interaction.pk).exists():
+    if facts.later_interactions:
         _mark_rescore_from(customer.id, occurred_at)
     case = _open_recovery_if_needed(interaction, actor, just_logged=True)
     interaction.recovery_case_id = case.pk if case else None
