@@ -9,4 +9,5 @@ RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only ALLOWED_HO
 RUN useradd --system --uid 1000 cxportal && mkdir -p /app/var && chown -R cxportal /app/var
 USER cxportal
 EXPOSE 8000
-CMD ["gunicorn", "cxportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "2", "--access-logfile", "-"]
+# workers, threads, bind and logs: gunicorn.conf.py (chosen by measurement, docs/performance.md)
+CMD ["gunicorn", "cxportal.wsgi:application"]

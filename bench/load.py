@@ -43,6 +43,7 @@ from tests.harness import free_port, wait_for_port  # noqa: E402
 ISSUES = ["late", "inaccurate", "impolite", "unexplained", "chased"]
 CHANNELS = ["phone", "email", "chat", "whatsapp", "in_person", "social"]
 PASSWORD = "bench-password-1"
+RESULTS = ROOT / "var" / "bench"  # each data set's last run, for the growth table
 
 
 def bench_users(teams):
@@ -175,6 +176,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="5 s per step")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--only", choices=["write", "read"], help="one half of the run (a try-out; not for --write-docs)")
+    ap.add_argument("--compare-servers", metavar="CLASS:WORKERS:THREADS,...",
+                    help="instead of the run: ceiling and logging at the largest --clients under each gunicorn setting")
     args = ap.parse_args()
     duration = 5 if args.quick else args.duration
     clients = [int(c) for c in args.clients.split(",")]
@@ -197,10 +201,14 @@ def main():
             ceiling_requests.append(("POST", "/bench/ceiling/interactions/", headers, json.dumps(body)))
     rng.shuffle(log_requests)
     rng.shuffle(ceiling_requests)
+    if args.compare_servers:
+        return compare_servers(args, ceiling_requests, log_requests, max(clients), duration)
 
     results = {"rows": approx_rows, "config": vars(args), "write": {}, "read": {}}
     with Server(args.workers, args.worker_class, args.threads) as server:
-        for c in clients:
+        for c in clients if args.only != "read" else []:
+            for warm in (ceiling_requests, log_requests):  # every worker connected, imported and cached
+                wrk(server.url, lua_script(warm), c, 2)
             results["write"][c] = {
                 "ceiling": wrk(server.url, lua_script(ceiling_requests), c, duration),
                 "logging": wrk(server.url, lua_script(log_requests), c, duration),
@@ -215,15 +223,62 @@ def main():
             "dashboard page": [("GET", "/", h, None) for h in cookies],
         }
         c = max(clients)
-        for name, reqs in reads.items():
+        for name, reqs in reads.items() if args.only != "write" else []:
+            wrk(server.url, lua_script(reqs), c, 2)  # warm-up, not counted
             results["read"][name] = wrk(server.url, lua_script(reqs), c, duration)
             print(json.dumps({name: results["read"][name]}), flush=True)
         results["web_worker_peak_rss_mb"] = round(server.worker_peak_rss_mb(), 1)
 
-    text = report(results)
+    if args.only:
+        return
+    database = connection.settings_dict["NAME"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"load-{database}.json").write_text(json.dumps({**results, "database": database}, indent=1))
+    text = report(results) + growth()
     print(text)
     if args.write_docs:
         write_docs(text)
+
+
+def compare_servers(args, ceiling_requests, log_requests, clients, duration):
+    """Logging against its ceiling under each gunicorn setting, to choose the one to deploy."""
+    lines = [f"Logging and its ceiling at {clients} clients, {duration} s each, by gunicorn setting "
+             f"(same data, same run; `python bench/load.py --compare-servers {args.compare_servers}`):", "",
+             "| worker class | workers | threads | ceiling req/s | logging req/s | ratio | logging p50 ms | logging p99 ms |",
+             "|---|---|---|---|---|---|---|---|"]
+    for spec in args.compare_servers.split(","):
+        worker_class, workers, threads = spec.split(":")
+        with Server(int(workers), worker_class, int(threads)) as server:
+            for warm in (ceiling_requests, log_requests):
+                wrk(server.url, lua_script(warm), clients, 2)
+            ceiling = wrk(server.url, lua_script(ceiling_requests), clients, duration)
+            logging_ = wrk(server.url, lua_script(log_requests), clients, duration)
+        line = (f"| {worker_class} | {workers} | {threads} | {ceiling['rps']:.0f} | {logging_['rps']:.0f} | "
+                f"{logging_['rps'] / ceiling['rps']:.0%} | {logging_['p50_ms']:.1f} | {logging_['p99_ms']:.1f} |")
+        print(line, flush=True)
+        lines.append(line)
+    text = "\n".join(lines)
+    print(text)
+    if args.write_docs:
+        write_docs(text, marker="servers", title="Choosing the gunicorn setting")
+
+
+def growth() -> str:
+    """Each saved run (one per data set) side by side: how the figures move with the data."""
+    runs = sorted((json.loads(f.read_text()) for f in RESULTS.glob("load-*.json")), key=lambda r: r["rows"])
+    if len(runs) < 2:
+        return ""
+    reads = list(runs[-1]["read"])
+    lines = ["", "", "How the figures move with the data (each data set's last run of this command):", "",
+             "| data set | interactions | logging req/s (ratio) at " + " / ".join(f"{c} clients" for c in runs[-1]["write"])
+             + " | " + " | ".join(f"{name} req/s (ratio)" for name in reads) + " |",
+             "|---|---|---|" + "---|" * len(reads)]
+    for r in runs:
+        write = " / ".join(f"{p['logging']['rps']:.0f} ({p['logging']['rps'] / p['ceiling']['rps']:.0%})" for p in r["write"].values())
+        ceiling = r["read"]["ceiling list"]["rps"]
+        read = " | ".join(f"{r['read'][n]['rps']:.0f} ({r['read'][n]['rps'] / ceiling:.0%})" for n in reads if n in r["read"])
+        lines.append(f"| {r['database']} | {r['rows']:,} | {write} | {read} |")
+    return "\n".join(lines)
 
 
 def report(r) -> str:
@@ -245,11 +300,12 @@ def report(r) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str):
+def write_docs(text: str, marker: str = "load", title: str = "Load: logging and reading over HTTP"):
     path = ROOT / "docs" / "performance.md"
     doc = path.read_text() if path.exists() else "# Performance\n"
-    start, end = "<!-- load:start -->", "<!-- load:end -->"
-    section = f"{start}\n## Load: logging and reading over HTTP\n\nCommand: `python bench/load.py --write-docs`\n\n{text}\n{end}"
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    command = "python bench/load.py --write-docs" if marker == "load" else "python bench/load.py --compare-servers ... --write-docs"
+    section = f"{start}\n## {title}\n\nCommand: `{command}`\n\n{text}\n{end}"
     if start in doc:
         doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, doc, flags=re.S)
     else:

@@ -1,60 +1,114 @@
 #!/usr/bin/env python
 """Where the time of logging one interaction goes: POST /api/interactions/ in-process (Django's
-test client, real PostgreSQL, the cx_bench data set), profiled by pyinstrument.
+test client, real PostgreSQL, the cx_bench data set), beside the ceiling endpoint of bench/urls.py.
 
-    DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cx_bench python bench/profile_logging.py [--requests 300]
+    DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cx_bench python bench/profile_logging.py [--requests 300] [--tree]
+
+Prints (1) wall and CPU milliseconds per request of the ceiling and of logging, best of 3 rounds
+taken in turns, with queries per request; (2) a breakdown of logging by step, from cProfile
+(profiled time, so only the shares are meaningful); (3) with --tree, pyinstrument's call tree.
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import random
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/cx_bench")
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "bench.settings")
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic here
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from pyinstrument import Profiler  # noqa: E402
 
 from accounts.models import Team  # noqa: E402
 from bench.load import bench_users, interaction_bodies  # noqa: E402
 
+LOG, CEILING = "/api/interactions/", "/bench/ceiling/interactions/"
+# (label, pstats key suffix): the steps of a log, outermost first.
+STEPS = [
+    ("whole request (middleware, DRF, view)", "django/core/handlers/base.py", "get_response"),
+    ("token authentication", "rest_framework/authentication.py", "authenticate"),
+    ("input serializer (customer and team look-up included)", "rest_framework/serializers.py", "is_valid"),
+    ("  the viewer's team ids", "accounts/selectors.py", "team_ids_of"),
+    ("interaction_log service", "interactions/services.py", "interaction_log"),
+    ("  the rubric's facts (one statement)", "interactions/selectors.py", "rubric_facts"),
+    ("  recovery case (20% of logs)", "recovery/services.py", "case_open_for_interaction"),
+    ("  inserts through Model.objects.create", "django/db/models/query.py", "create"),
+    ("output serializer", "rest_framework/serializers.py", "data"),
+    ("all SQL round trips (psycopg execute)", "psycopg/cursor.py", "execute"),
+]
+
+
+def post_all(client, path, bodies):
+    wall, cpu = time.perf_counter(), time.process_time()
+    for body in bodies:
+        response = client.post(path, json.dumps(body), content_type="application/json")
+        assert response.status_code == 201, response.content
+    return (time.perf_counter() - wall) / len(bodies) * 1000, (time.process_time() - cpu) / len(bodies) * 1000
+
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=300)
+    ap.add_argument("--tree", action="store_true", help="also print pyinstrument's call tree")
     args = ap.parse_args()
     rng = random.Random(11)
     team = Team.objects.order_by("id").first()
     _, user, key = next((t, u, k) for t, u, k in bench_users([team]) if u.role == "frontline")
     bodies = interaction_bodies(team, rng, n=args.requests)
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")
-    for body in bodies[:20]:  # warm up connections and caches
-        client.post("/api/interactions/", json.dumps(body), content_type="application/json")
-    profiler = Profiler(interval=0.0005)
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+    post_all(client, LOG, bodies[:20])  # warm up connections and caches
+    post_all(client, CEILING, bodies[:20])
+
+    third = len(bodies) // 3
+    best = {LOG: (1e9, 1e9), CEILING: (1e9, 1e9)}
+    for i in range(3):
+        for path in (CEILING, LOG):
+            best[path] = min(best[path], post_all(client, path, bodies[i * third:(i + 1) * third]))
+    queries = {}
+    for path in (CEILING, LOG):
+        with CaptureQueriesContext(connection) as captured:
+            post_all(client, path, bodies[:50])
+        queries[path] = len(captured) / 50
+    print(f"{'':10} {'wall ms':>8} {'CPU ms':>8} {'queries':>8}")
+    for name, path in (("ceiling", CEILING), ("logging", LOG)):
+        print(f"{name:10} {best[path][0]:8.2f} {best[path][1]:8.2f} {queries[path]:8.1f}")
+    print(f"ratio (ceiling / logging): wall {best[CEILING][0] / best[LOG][0]:.0%}, CPU {best[CEILING][1] / best[LOG][1]:.0%}")
+
+    profile = cProfile.Profile()
+    profile.enable()
+    post_all(client, LOG, bodies)
+    profile.disable()
+    stats = pstats.Stats(profile).stats
+    whole = None
+    print(f"\nlogging by step (cProfile, cumulative, per request; {args.requests} requests)")
+    for label, path, func in STEPS:
+        total = sum(v[3] for (file, _, name), v in stats.items() if file.endswith(path) and name == func)
+        whole = whole or total
+        print(f"  {label:55} {total / args.requests * 1000:7.2f} ms {total / whole:6.0%}")
+
+    if args.tree:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
         profiler.start()
-        for body in bodies:
-            response = client.post("/api/interactions/", json.dumps(body), content_type="application/json")
-            assert response.status_code == 201, response.content
+        post_all(client, LOG, bodies)
         profiler.stop()
-        elapsed = time.perf_counter() - started
-    reset_queries()
-    print(f"{args.requests} requests in {elapsed:.2f} s: {elapsed / args.requests * 1000:.2f} ms each, "
-          f"{len(queries) / args.requests:.1f} queries each")
-    print(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False))
+        print(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False))
 
 
 if __name__ == "__main__":

@@ -292,6 +292,8 @@ def main():
     parser.add_argument("--seed", type=float, default=0.42)
     parser.add_argument("--repeat", type=int, default=2, help="best of N for the reference and the full job")
     parser.add_argument("--write-docs", action="store_true", help="replace the re-score section of docs/performance.md")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the data set as logging and the job leave it (for bench/load.py), time nothing")
     args = parser.parse_args()
     setup_django()
 
@@ -313,6 +315,10 @@ def main():
     sql(REFERENCE_SQL)
     open_cases_as_logging_did()
     services.rescore_run(full=True)
+    if args.build_only:
+        sql("VACUUM ANALYZE")
+        print("  built; nothing timed (--build-only)", flush=True)
+        return
     restore_stale()
     clear_history()
     JobRun.objects.all().delete()

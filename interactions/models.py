@@ -99,8 +99,10 @@ class GestureDrift(models.Model):
 
 
 class Interaction(models.Model):
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="interactions")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="interactions")
+    # No single-column indexes on team and customer: the (team, ...) and (customer, occurred_at)
+    # indexes below serve those look-ups, and every index is paid for by every log.
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="interactions", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="interactions", db_index=False)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     summary = models.TextField(_("summary"), blank=True, max_length=5000)
@@ -120,7 +122,7 @@ class Interaction(models.Model):
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     feedback_nonce = models.CharField(max_length=32, editable=False)
-    feedback_digest = models.CharField(max_length=64, unique=True, editable=False)
+    feedback_digest = models.CharField(max_length=64, editable=False)  # unique: see Meta.constraints
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -130,6 +132,9 @@ class Interaction(models.Model):
             models.Index(fields=["team", "level", "occurred_at"]),
         ]
         constraints = [
+            # A constraint rather than unique=True: PostgreSQL gets the one index equality needs,
+            # without the second (LIKE) index Django adds for a unique CharField.
+            models.UniqueConstraint(fields=["feedback_digest"], name="interaction_feedback_digest_unique"),
             models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=6), name="interaction_level_1_6"),
             models.CheckConstraint(condition=models.Q(assessed_level__gte=1, assessed_level__lte=6), name="interaction_assessed_1_6"),
             models.CheckConstraint(
@@ -145,10 +150,11 @@ class Interaction(models.Model):
 class GestureDelivery(models.Model):
     """A gesture given to a customer in an interaction; what the escalator counts."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="deliveries")
-    gesture = models.ForeignKey(Gesture, on_delete=models.PROTECT, related_name="deliveries")
+    # Each foreign key is the first column of a composite index below: no index of its own.
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    gesture = models.ForeignKey(Gesture, on_delete=models.PROTECT, related_name="deliveries", db_index=False)
     # Copies of the interaction's customer and time, so the window count is one indexed aggregate.
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deliveries")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deliveries", db_index=False)
     delivered_at = models.DateTimeField()
 
     class Meta:
@@ -170,7 +176,7 @@ class LevelChange(models.Model):
         CUSTOMER_RATING = "customer_rating", _("Customer rating")
         RESCORE = "rescore", _("Re-score")
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="level_changes")
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="level_changes", db_index=False)
     old_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
     new_level = models.PositiveSmallIntegerField(choices=Level.choices)
     cause = models.CharField(max_length=20, choices=Cause.choices)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Aggregate, CharField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -77,37 +78,13 @@ def effective_base_levels(*, gestures, at: datetime | None = None) -> dict[int, 
     return {g.id: scoring.effective_base_level(g.base_level, offsets.get(g.id, 0)) for g in gestures}
 
 
-def drift_offsets_at(*, team_id: int, at: datetime) -> dict[int, int]:
-    """Each drifted gesture's offset in force at `at` (gestures not listed have offset 0). One query."""
-    offsets: dict[int, int] = {}
-    rows = (
-        GestureDrift.objects.filter(gesture__team_id=team_id, effective_from__lte=at)
-        .order_by("gesture_id", "-effective_from")
-        .values_list("gesture_id", "offset")
-    )
-    for gesture_id, offset in rows:
-        offsets.setdefault(gesture_id, offset)
-    return offsets
-
-
-def prior_delivery_counts(*, customer_id: int, before: datetime, window_days: int) -> dict[int, int]:
-    """Deliveries of each gesture to this customer inside the window before `before`. One aggregate."""
-    rows = (
-        GestureDelivery.objects.filter(
-            customer_id=customer_id, delivered_at__gte=before - timedelta(days=window_days), delivered_at__lt=before
-        )
-        .values("gesture_id")
-        .annotate(n=Count("id"))
-        .values_list("gesture_id", "n")
-    )
-    return dict(rows)
-
-
 @dataclass(frozen=True)
 class RubricFacts:
     """Everything the rubric needs about a customer's gestures at one moment."""
 
-    gestures: dict[int, scoring.GestureFacts]
+    gestures: dict[int, scoring.GestureFacts]  # every gesture of the team, in the team's order (name)
+    active_ids: frozenset[int] = frozenset()  # the gestures that can be given now
+    later_interactions: bool | None = None  # the customer has interactions after `at` (asked for only)
 
     def split(self, delivered_ids) -> tuple[list[scoring.GestureFacts], list[scoring.GestureFacts]]:
         delivered_ids = set(delivered_ids)
@@ -116,26 +93,56 @@ class RubricFacts:
         return delivered, others
 
 
-def rubric_facts(*, team, customer_id: int, at: datetime, gestures: list[Gesture] | None = None) -> RubricFacts:
+# The rubric's facts in one statement. Hand-written because it runs on every log and the ORM's
+# compilation of the two correlated subqueries cost more than PostgreSQL's execution of them
+# (docs/performance.md); portable SQL, checked on PostgreSQL and SQLite by the same tests.
+RUBRIC_FACTS_SQL = """
+SELECT g.id, g.base_level, g.recurring, g.active,
+       COALESCE((SELECT d."offset" FROM interactions_gesturedrift d
+                 WHERE d.gesture_id = g.id AND d.effective_from <= %(at)s
+                 ORDER BY d.effective_from DESC LIMIT 1), 0),
+       (SELECT COUNT(*) FROM interactions_gesturedelivery x
+        WHERE x.gesture_id = g.id AND x.customer_id = %(customer)s
+          AND x.delivered_at >= %(window_start)s AND x.delivered_at < %(at)s),
+       {later}
+FROM interactions_gesture g
+WHERE g.team_id = %(team)s
+ORDER BY g.name
+"""
+LATER_SQL = "EXISTS (SELECT 1 FROM interactions_interaction i WHERE i.customer_id = %(customer)s AND i.occurred_at > %(at)s)"
+
+
+def rubric_facts(*, team, customer_id: int, at: datetime, ask_later: bool = False) -> RubricFacts:
     """The team's gestures as this customer meets them at `at`: effective base level and prior deliveries.
 
-    Three queries whatever the customer's history: gestures, drift offsets, one delivery aggregate.
+    One query whatever the customer's history: the team's gestures (in name order), each with the
+    drift offset in force at `at` and its deliveries to this customer inside the familiarity
+    window before `at` (an index look-up each). With `ask_later`, the same query also says whether
+    the customer has interactions after `at` (logging a late fact sends them to the re-score job).
     """
-    if gestures is None:
-        gestures = list(Gesture.objects.filter(team_id=team.id))
-    offsets = drift_offsets_at(team_id=team.id, at=at)
-    counts = prior_delivery_counts(customer_id=customer_id, before=at, window_days=team.familiarity_window_days)
-    return RubricFacts(
-        gestures={
-            g.id: scoring.GestureFacts(
-                gesture_id=g.id,
-                base_level=scoring.effective_base_level(g.base_level, offsets.get(g.id, 0)),
-                recurring=g.recurring and g.active,
-                prior_deliveries=counts.get(g.id, 0),
-            )
-            for g in gestures
-        }
-    )
+    params = {
+        "at": connection.ops.adapt_datetimefield_value(at),
+        "window_start": connection.ops.adapt_datetimefield_value(at - timedelta(days=team.familiarity_window_days)),
+        "customer": customer_id,
+        "team": team.id,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(RUBRIC_FACTS_SQL.format(later=LATER_SQL if ask_later else "NULL"), params)
+        rows = cursor.fetchall()
+    gestures, active, has_later = {}, set(), None
+    for gesture_id, base_level, recurring, is_active, offset, n, later in rows:
+        gestures[gesture_id] = scoring.GestureFacts(
+            gesture_id=gesture_id,
+            base_level=scoring.effective_base_level(base_level, offset),
+            recurring=bool(recurring and is_active),
+            prior_deliveries=n,
+        )
+        if is_active:
+            active.add(gesture_id)
+        has_later = None if later is None else bool(later)
+    if ask_later and not rows:  # a team without gestures: the question needs its own query
+        has_later = Interaction.objects.filter(customer_id=customer_id, occurred_at__gt=at).exists()
+    return RubricFacts(gestures=gestures, active_ids=frozenset(active), later_interactions=has_later)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import StateConflict
 from accounts.models import Team, User
-from accounts.selectors import user_is_member, user_manages
+from accounts.selectors import scope_to_teams, user_is_member, user_manages
 
 from . import links, scoring
 from .levels import RECOVERY_LEVELS, Channel, Issue, Level
@@ -150,11 +150,28 @@ def _clean_facts(*, channel: str, issues, summary: str) -> list[str]:
     return issues
 
 
+def _customer_locked(*, actor: User, customer: Customer | int, team_id: int | None = None) -> Customer:
+    """The customer (an instance or an id), with its team, locked for this transaction: one of the
+    actor's teams' customers, or a 400 on `customer` (another team's customer reads as nonexistent).
+
+    The lock: two logs for one customer at once must count each other's deliveries. Only the
+    customer's row (`of`), not its team's, so the team's other customers are logged in parallel.
+    """
+    customer_id = customer.pk if isinstance(customer, Customer) else customer
+    rows = scope_to_teams(Customer.objects.select_for_update(of=("self",)).select_related("team"), actor, in_one_statement=True)
+    found = list(rows.filter(pk=customer_id)[:1])
+    if not found:
+        raise ValidationError({"customer": [_('Invalid pk "%(pk)s" - object does not exist.') % {"pk": customer_id}]})
+    if team_id is not None and team_id != found[0].team_id:
+        raise ValidationError({"team": [_("The team is the customer's team.")]})
+    return found[0]
+
+
 @transaction.atomic
 def interaction_log(
     *,
     actor: User,
-    customer: Customer,
+    customer: Customer | int,
     channel: str,
     occurred_at: datetime | None = None,
     summary: str = "",
@@ -162,14 +179,14 @@ def interaction_log(
     issues=(),
     matched_preference: bool = False,
     gestures=(),
+    team: int | None = None,
 ) -> Interaction:
     """Log an interaction and give it its level by the rubric, as of its occurred_at.
 
-    Criminal and Basic open a recovery case in the same transaction. A backdated interaction marks
-    the customer's later interactions for the re-score job.
+    `customer` is one of the actor's teams' customers (or its id); `team`, when given, must be its
+    team. Criminal and Basic open a recovery case in the same transaction. A backdated interaction
+    marks the customer's later interactions for the re-score job.
     """
-    if not user_is_member(actor, customer.team_id):
-        raise PermissionDenied(_("You can only log interactions for your own teams' customers."))
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + timezone.timedelta(minutes=5):
@@ -178,16 +195,14 @@ def interaction_log(
         raise ValidationError({"occurred_at": [_("An interaction cannot be logged before 2000.")]})
     issues = _clean_facts(channel=channel, issues=issues, summary=summary)
     gesture_ids = list(dict.fromkeys(g.id if isinstance(g, Gesture) else int(g) for g in gestures))
-    # Lock the customer: two logs for one customer at once must count each other's deliveries.
-    customer = Customer.objects.select_for_update().select_related("team").get(pk=customer.pk)
+    customer = _customer_locked(actor=actor, customer=customer, team_id=team)
     team = customer.team
-    team_gestures = list(Gesture.objects.filter(team_id=team.id))
-    usable = {g.id for g in team_gestures if g.active}
-    bad = [gid for gid in gesture_ids if gid not in usable]
+    # Asked after the lock, so a log that committed while this one waited counts as later.
+    facts = rubric_facts(team=team, customer_id=customer.id, at=occurred_at, ask_later=True)
+    bad = [gid for gid in gesture_ids if gid not in facts.active_ids]
     if bad:
         raise ValidationError({"gestures": [_("Not an active gesture of this team: %(ids)s.") % {"ids": ", ".join(map(str, bad))}]})
 
-    facts = rubric_facts(team=team, customer_id=customer.id, at=occurred_at, gestures=team_gestures)
     delivered, not_delivered = facts.split(gesture_ids)
     assessment = scoring.assess(
         promise_kept=promise_kept,
@@ -222,7 +237,7 @@ def interaction_log(
         interaction=interaction, old_level=None, new_level=assessment.level, cause=LevelChange.Cause.LOGGED,
         reason=assessment.reason[:300], actor=actor,
     )
-    if Interaction.objects.filter(customer=customer, occurred_at__gt=occurred_at).exclude(pk=interaction.pk).exists():
+    if facts.later_interactions:
         _mark_rescore_from(customer.id, occurred_at)
     case = _open_recovery_if_needed(interaction, actor, just_logged=True)
     interaction.recovery_case_id = case.pk if case else None

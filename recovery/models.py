@@ -19,7 +19,7 @@ class RecoveryCase(models.Model):
 
     interaction = models.OneToOneField("interactions.Interaction", on_delete=models.PROTECT, related_name="recovery_case")
     customer = models.ForeignKey("interactions.Customer", on_delete=models.PROTECT, related_name="recovery_cases")
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="recovery_cases")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="recovery_cases", db_index=False)  # (team, ...) indexes below
     severity = models.PositiveSmallIntegerField(choices=[(Level.CRIMINAL, Level.CRIMINAL.label), (Level.BASIC, Level.BASIC.label)])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField()
@@ -37,9 +37,9 @@ class RecoveryCase(models.Model):
     recovered_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
     recovered_rated_at = models.DateTimeField(null=True, blank=True)
     status_nonce = models.CharField(max_length=32, editable=False)
-    status_digest = models.CharField(max_length=64, unique=True, editable=False)
+    status_digest = models.CharField(max_length=64, editable=False)  # unique: see Meta.constraints
     recovered_nonce = models.CharField(max_length=32, editable=False)
-    recovered_digest = models.CharField(max_length=64, unique=True, editable=False)
+    recovered_digest = models.CharField(max_length=64, editable=False)  # unique: see Meta.constraints
 
     class Meta:
         ordering = ["fix_due", "id"]
@@ -56,6 +56,10 @@ class RecoveryCase(models.Model):
             models.Index(fields=["team", "closed_at"]),
         ]
         constraints = [
+            # Constraints rather than unique=True: one index each for the equality look-up of a link,
+            # without the LIKE index Django adds for a unique CharField on PostgreSQL.
+            models.UniqueConstraint(fields=["status_digest"], name="case_status_digest_unique"),
+            models.UniqueConstraint(fields=["recovered_digest"], name="case_recovered_digest_unique"),
             models.CheckConstraint(condition=models.Q(severity__in=[1, 2]), name="case_severity_criminal_or_basic"),
         ]
 
@@ -75,7 +79,7 @@ class CaseEvent(models.Model):
         RATED = "rated", _("Recovered level rated")
         NOTE = "note", _("Note")
 
-    case = models.ForeignKey(RecoveryCase, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(RecoveryCase, on_delete=models.PROTECT, related_name="events", db_index=False)  # (case, at) below
     kind = models.CharField(max_length=12, choices=Kind.choices)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)

@@ -87,7 +87,7 @@ def gestures_recommended(*, case: RecoveryCase, at: datetime | None = None) -> l
     customer = case.customer
     team = case.team
     gestures = list(Gesture.objects.filter(team_id=team.id, active=True).order_by("name", "id"))
-    facts = rubric_facts(team=team, customer_id=customer.id, at=at, gestures=gestures)
+    facts = rubric_facts(team=team, customer_id=customer.id, at=at)
     liked = _words(customer.preferences)
     channel_words = set()
     if customer.preferred_channel:
