@@ -260,7 +260,8 @@ def compare_servers(args, ceiling_requests, log_requests, clients, duration):
     text = "\n".join(lines)
     print(text)
     if args.write_docs:
-        write_docs(text, marker="servers", title="Choosing the gunicorn setting")
+        write_docs(text, marker="servers", title="Choosing the gunicorn setting",
+                   command=f"python bench/load.py --compare-servers {args.compare_servers} --write-docs")
 
 
 def growth() -> str:
@@ -300,11 +301,12 @@ def report(r) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str, marker: str = "load", title: str = "Load: logging and reading over HTTP"):
+def write_docs(text: str, *, marker: str = "load", title: str = "Load: logging and reading over HTTP",
+               command: str = "python bench/load.py --write-docs"):
+    """Put `text` into docs/performance.md between this benchmark's markers (appended the first time)."""
     path = ROOT / "docs" / "performance.md"
     doc = path.read_text() if path.exists() else "# Performance\n"
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    command = "python bench/load.py --write-docs" if marker == "load" else "python bench/load.py --compare-servers ... --write-docs"
     section = f"{start}\n## {title}\n\nCommand: `{command}`\n\n{text}\n{end}"
     if start in doc:
         doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, doc, flags=re.S)

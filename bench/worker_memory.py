@@ -26,6 +26,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.load import write_docs  # noqa: E402
 from interactions.models import Interaction, JobRun  # noqa: E402
 
 
@@ -72,16 +73,8 @@ def main():
             f"(target < 500 MB).")
     print(text)
     if args.write_docs:
-        path = ROOT / "docs" / "performance.md"
-        doc = path.read_text()
-        start, end = "<!-- worker-memory:start -->", "<!-- worker-memory:end -->"
-        section = f"{start}\nCommand: `python bench/worker_memory.py --write-docs`\n\n{text}\n{end}"
-        if start in doc:
-            doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, doc, flags=re.S)
-        else:
-            doc = doc.rstrip() + "\n\n## Memory of the Celery worker during a full re-score\n\n" + section + "\n"
-        path.write_text(doc)
-
+        write_docs(text, marker="worker-memory", title="Memory of the Celery worker during a full re-score",
+                   command="python bench/worker_memory.py --write-docs")
 
 if __name__ == "__main__":
     main()
