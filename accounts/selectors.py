@@ -9,6 +9,11 @@ from django.db.models import Q, QuerySet
 from .models import Team, User
 
 
+def _memberships(user) -> QuerySet:
+    """The user's team ids, from the membership table alone: no join, no ordering, no related manager."""
+    return User.teams.through.objects.filter(user_id=user.pk).values_list("team_id", flat=True)
+
+
 def team_ids_of(user) -> frozenset[int] | None:
     """The ids of the teams this user may see; None means every team (an admin)."""
     if not user or not user.is_authenticated:
@@ -17,8 +22,7 @@ def team_ids_of(user) -> frozenset[int] | None:
         return None
     cached = getattr(user, "_cx_team_ids", None)
     if cached is None:
-        # The membership table directly: no join, no ordering, no related manager built per call.
-        cached = frozenset(User.teams.through.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+        cached = frozenset(_memberships(user))
         user._cx_team_ids = cached
     return cached
 
@@ -31,8 +35,7 @@ def scope_to_teams(queryset: QuerySet, user, *, team_field: str = "team", in_one
     round trip costs more than the subquery.
     """
     if in_one_statement and user and user.is_authenticated and not user.is_admin and getattr(user, "_cx_team_ids", None) is None:
-        memberships = User.teams.through.objects.filter(user_id=user.pk).values("team_id")
-        return queryset.filter(**{f"{team_field}__in": memberships})
+        return queryset.filter(**{f"{team_field}__in": _memberships(user)})
     ids = team_ids_of(user)
     if ids is None:
         return queryset

@@ -301,7 +301,7 @@ def main():
     from django.db import connection
 
     from drift import services
-    from interactions.models import Interaction, JobRun, LevelChange
+    from interactions.models import JobRun, LevelChange
 
     assert connection.vendor == "postgresql", "the benchmark runs on PostgreSQL"
     figures = {}
@@ -373,9 +373,8 @@ def main():
     figures["nothing"], nothing_run = timed(lambda: services.rescore_run())
     print(f"  nothing to do: {figures['nothing']:.2f} s ({nothing_run.rows_examined} rows examined)", flush=True)
 
-    touched = max(1, int(args.customers * args.touched))
     sql(
-        f"""UPDATE interactions_customer c SET rescore_from = m.first FROM (
+        """UPDATE interactions_customer c SET rescore_from = m.first FROM (
                 SELECT customer_id, min(occurred_at) AS first FROM interactions_interaction
                 WHERE mod(customer_id, %s) = 0 GROUP BY customer_id) m
             WHERE c.id = m.customer_id""",

@@ -140,8 +140,10 @@ def rubric_facts(*, team, customer_id: int, at: datetime, ask_later: bool = Fals
         if is_active:
             active.add(gesture_id)
         has_later = None if later is None else bool(later)
-    if ask_later and not rows:  # a team without gestures: the question needs its own query
-        has_later = Interaction.objects.filter(customer_id=customer_id, occurred_at__gt=at).exists()
+    if ask_later and not rows:  # a team without gestures: the same question on its own
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {LATER_SQL}", params)
+            has_later = bool(cursor.fetchone()[0])
     return RubricFacts(gestures=gestures, active_ids=frozenset(active), later_interactions=has_later)
 
 
