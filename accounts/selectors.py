@@ -4,6 +4,8 @@ Nobody sees another team's customers, interactions, cases or bends; admins see e
 Every queryset a user sees goes through `scope_to_teams`, so a view cannot forget.
 """
 
+import zoneinfo
+
 from django.db.models import Q, QuerySet
 
 from .models import Team, User
@@ -72,3 +74,13 @@ def user_list(*, user) -> QuerySet:
 def team_managers(*, team_id: int) -> QuerySet:
     """Who hears about escalations, waiting bends and the weekly report."""
     return User.objects.filter(teams=team_id, role=User.Role.MANAGER, is_active=True).order_by("id")
+
+
+def user_timezone(user) -> zoneinfo.ZoneInfo:
+    """The time zone a person reads times in: their (first, by name) team's, else UTC. The pages
+    (web's middleware) and the staff mails use the same."""
+    name = user.teams.order_by("name").values_list("timezone", flat=True).first() if user.pk else None
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")

@@ -18,32 +18,29 @@ with a corrected gesture (Gesture.corrected_at) and interactions from the date o
 `full=True` does everything and must agree with it.
 """
 
-import gc
-import json
 import logging
 import time
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, F, Func, Min, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from interactions import scoring
-from interactions.levels import RECOVERY_LEVELS
+from interactions.level_changes import levels_write
 from interactions.models import Customer, Gesture, GestureDelivery, GestureDrift, Interaction, JobRun, LevelChange
-from interactions.services import interaction_rescored
+from interactions.rescoring import customers_assess, rubric_load
+from interactions.rubric import Rescored, Rubric, micros
 
 from .locks import lock_acquire, lock_extend, lock_holder_name, lock_release
 from .models import ExpectationStanding
@@ -54,8 +51,7 @@ RESCORE = "rescore"  # JobRun.kind of a re-score run
 DRIFT = "drift"  # JobRun.kind of a drift-only run (the nightly schedule)
 FULL, INCREMENTAL = "full", "incremental"
 LOCK_NAME = "drift.rescore"
-# Rule 6: "over the last 90 days".
-DRIFT_PERIOD = timedelta(days=90)
+DRIFT_PERIOD = scoring.DRIFT_PERIOD
 # Corrections committed while the previous run was planning are seen again, never missed.
 WATERMARK_MARGIN = timedelta(minutes=2)
 # Above this many freshly served customers the profile refresh simply covers everyone.
@@ -115,7 +111,7 @@ def drift_recompute(*, at: datetime | None = None) -> list[GestureDrift]:
                 GestureDrift(
                     gesture_id=gesture_id,
                     effective_from=_team_day_start(team, at),
-                    offset=-1,
+                    offset=scoring.DRIFT_STEP,
                     previous_offset=0,
                     share=(Decimal(n_reached) / Decimal(n_served)).quantize(Decimal("0.0001")),
                     customers_reached=n_reached,
@@ -153,321 +149,9 @@ def drift_run() -> JobRun:
     return run
 
 
-# --- The rubric's context for a chunk ---------------------------------------------------------
-# Times are compared as integer microseconds since the epoch: exact, and PostgreSQL hands them over
-# as plain integers (parsing a million timestamps in Python costs more than the rubric itself).
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-DAY_US = 86_400_000_000
-
-
-def micros(at: datetime) -> int:
-    return (at - EPOCH) // timedelta(microseconds=1)
-
-
-class EpochMicros(Func):
-    """A timestamp column as integer microseconds since the epoch (exact on both databases)."""
-
-    output_field = BigIntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; unixepoch() drops the fraction.
-        return self.as_sql(
-            compiler, connection,
-            template="(unixepoch(%(expressions)s) * 1000000 + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))",
-            **extra,
-        )
-
-
-
-@dataclass(frozen=True, slots=True)
-class _GestureRule:
-    gesture_id: int
-    base_level: int
-    recurring: bool  # recurring and active: what the omission rule looks at
-    active: bool
-    order: int  # rubric_facts' order (team, name), so the reason names the same gesture
-
-    @property
-    def base_level_now(self) -> int:
-        """The effective base level of a gesture that never drifted."""
-        return scoring.effective_base_level(self.base_level, 0)
-
-
-@dataclass(frozen=True, slots=True)
-class _TeamRules:
-    window: timedelta
-    window_us: int
-    gestures: dict[int, _GestureRule]
-    recurring: tuple[_GestureRule, ...]
-
-
-class _Rubric:
-    """The team settings, gestures and drift timelines a chunk needs; three queries, built per chunk."""
-
-    def __init__(self, team_ids):
-        team_ids = sorted(set(team_ids))
-        self.teams = {t.id: t for t in Team.objects.filter(id__in=team_ids)}
-        by_team: dict[int, list[Gesture]] = defaultdict(list)
-        for g in Gesture.objects.filter(team_id__in=team_ids).order_by("team_id", "name"):
-            by_team[g.team_id].append(g)
-        self.rules: dict[int, _TeamRules] = {}
-        for team_id, team in self.teams.items():
-            gestures = {
-                g.id: _GestureRule(g.id, g.base_level, g.recurring and g.active, g.active, i)
-                for i, g in enumerate(by_team[team_id])
-            }
-            self.rules[team_id] = _TeamRules(
-                window=timedelta(days=team.familiarity_window_days),
-                window_us=team.familiarity_window_days * DAY_US,
-                gestures=gestures,
-                recurring=tuple(g for g in gestures.values() if g.recurring),
-            )
-        timelines: dict[int, tuple[list, list]] = {}
-        for gesture_id, effective_from, offset in (
-            GestureDrift.objects.filter(gesture__team_id__in=team_ids)
-            .order_by("gesture_id", "effective_from")
-            .values_list("gesture_id", "effective_from", "offset")
-        ):
-            froms, offsets = timelines.setdefault(gesture_id, ([], []))
-            froms.append(micros(effective_from))
-            offsets.append(offset)
-        self.timelines = timelines
-        self._facts: dict[tuple, scoring.GestureFacts] = {}
-        self.assessments: dict[tuple, scoring.Assessment] = {}
-
-    def effective_base(self, rule: _GestureRule, at: int) -> int:
-        """scoring.effective_base_level with the offset of the latest drift in force at `at` (µs)."""
-        timeline = self.timelines.get(rule.gesture_id)
-        offset = 0
-        if timeline is not None:
-            i = bisect_right(timeline[0], at) - 1
-            if i >= 0:
-                offset = timeline[1][i]
-        return scoring.effective_base_level(rule.base_level, offset)
-
-    def facts(self, rule: _GestureRule, at: int, prior: int) -> scoring.GestureFacts:
-        """The interned GestureFacts for this gesture at `at` with `prior` deliveries in the window."""
-        base = self.effective_base(rule, at) if rule.gesture_id in self.timelines else rule.base_level_now
-        key = (rule.gesture_id, base, prior)
-        facts = self._facts.get(key)
-        if facts is None:
-            facts = self._facts[key] = scoring.GestureFacts(
-                gesture_id=rule.gesture_id, base_level=base, recurring=rule.recurring, prior_deliveries=prior
-            )
-        return facts
-
-
-def _raw_rows(queryset) -> list[tuple]:
-    """The queryset's rows as the driver returns them: these columns (integers, booleans, text) need none
-    of the ORM's per-row conversion, which would cost more than the rubric on a million rows."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-@contextmanager
-def _gc_paused():
-    """The chunk allocates only acyclic tuples and lists: the cycle collector would scan them in vain."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _count_between(times: list | None, low: int, high: int) -> int:
-    """Deliveries with low <= delivered_at < high (the window before an interaction)."""
-    if not times:
-        return 0
-    return bisect_left(times, high) - bisect_left(times, low)
-
-
 # --- Levels -------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Change:
-    interaction_id: int
-    customer_id: int
-    team_id: int
-    assessed_level: int
-    level: int
-    omitted: list
-    old_level: int
-    customer_level: int | None
-    reason: str
-
-
-INTERACTION_FIELDS = (
-    "id", "customer_id", "team_id", "at_us", "promise_kept", "issues_json", "matched_preference",
-    "assessed_level", "customer_level", "level", "omitted_json",
-)
-NO_JSON_LIST = "[]"
-
-
-def _json_list(text: str | None) -> list:
-    return [] if not text or text == NO_JSON_LIST else json.loads(text)
-
-
-def _assess_rows(rows, deliveries, rubric: _Rubric) -> list[_Change]:
-    """Apply scoring.assess to each interaction row as of its occurred_at; return the rows that differ.
-
-    assess is pure, so each distinct input (facts, which are interned per chunk) is assessed once
-    and its result reused for the rows that share it: most rows do.
-    """
-    times: dict[tuple[int, int], list] = defaultdict(list)
-    delivered: dict[int, list[int]] = defaultdict(list)
-    for interaction_id, customer_id, gesture_id, delivered_at in deliveries:  # ordered by customer, gesture, time
-        times[(customer_id, gesture_id)].append(delivered_at)
-        delivered[interaction_id].append(gesture_id)
-    facts, memo = rubric.facts, rubric.assessments
-    changes = []
-    for iid, cid, tid, at, promise_kept, issues, matched, assessed, customer_level, level, omitted in rows:
-        team = rubric.rules[tid]
-        low = at - team.window_us
-        given = delivered.get(iid, ())
-        if given:
-            delivered_facts = tuple(
-                facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at))
-                for rule in sorted((team.gestures[g] for g in given), key=lambda r: r.order)
-            )
-        else:
-            delivered_facts = ()
-        others = tuple(
-            facts(rule, at, _count_between(times.get((cid, rule.gesture_id)), low, at))
-            for rule in team.recurring
-            if rule.gesture_id not in given
-        )
-        key = (promise_kept, issues, matched, *map(id, delivered_facts), None, *map(id, others))
-        a = memo.get(key)
-        if a is None:
-            a = memo[key] = scoring.assess(
-                promise_kept=promise_kept,
-                issues=_json_list(issues),
-                matched_preference=matched,
-                delivered=delivered_facts,
-                recurring_not_delivered=others,
-            )
-        new_level = scoring.final_level(a.level, customer_level)
-        if a.level == assessed and new_level == level and (
-            (not a.omitted and omitted == NO_JSON_LIST) or list(a.omitted) == _json_list(omitted)
-        ):
-            continue
-        changes.append(
-            _Change(iid, cid, tid, a.level, new_level, list(a.omitted), level, customer_level, (a.reason or "re-scored")[:300])
-        )
-    return changes
-
-
-def _write_changes(changes: list[_Change], *, job_run_id: int, now: datetime, customers: tuple[int, int]) -> list[_Change]:
-    """Write the changed rows and one history row per level change, in bulk. Returns the level changes.
-
-    A row whose level or customer rating moved since it was read (a rating in the meantime) is left
-    alone; its customer was marked for the next run by the rating itself. The chunk's customer range
-    lets the database find the rows by index instead of scanning the table for every chunk.
-    """
-    if not changes:
-        return []
-    table = Interaction._meta.db_table
-    history = LevelChange._meta.db_table
-    by_id = {c.interaction_id: c for c in changes}
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""
-                WITH v AS (
-                    SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::text[], %s::smallint[],
-                                         %s::smallint[], %s::text[])
-                    AS v(id, assessed, level, omitted, old_level, cl, reason)
-                ), u AS (
-                    UPDATE {table} AS i
-                    SET assessed_level = v.assessed, level = v.level, omitted_gestures = v.omitted::jsonb
-                    FROM v
-                    WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
-                      AND i.customer_id BETWEEN %s AND %s
-                    RETURNING i.id, v.old_level, v.level, v.reason
-                )
-                INSERT INTO {history} (interaction_id, old_level, new_level, cause, reason, job_run_id, changed_at)
-                SELECT u.id, u.old_level, u.level, %s, u.reason, %s, %s FROM u WHERE u.old_level <> u.level
-                ON CONFLICT (interaction_id, job_run_id) WHERE job_run_id IS NOT NULL DO NOTHING
-                RETURNING interaction_id
-                """,  # nosec B608 - table names come from the models; every value is a parameter
-                [
-                    [c.interaction_id for c in changes],
-                    [c.assessed_level for c in changes],
-                    [c.level for c in changes],
-                    [json.dumps(c.omitted) for c in changes],
-                    [c.old_level for c in changes],
-                    [c.customer_level or 0 for c in changes],
-                    [c.reason for c in changes],
-                    customers[0],
-                    customers[1],
-                    LevelChange.Cause.RESCORE.value,
-                    job_run_id,
-                    now,
-                ],
-            )
-            return [by_id[row[0]] for row in cursor.fetchall()]
-        # SQLite (the embedded default): one UPDATE ... FROM json_each(...) RETURNING, then the history.
-        payload = json.dumps(
-            [[c.interaction_id, c.assessed_level, c.level, json.dumps(c.omitted), c.old_level, c.customer_level or 0] for c in changes]
-        )
-        cursor.execute(
-            f"""
-            UPDATE {table} AS i
-            SET assessed_level = v.assessed, level = v.level, omitted_gestures = v.omitted
-            FROM (
-                SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS assessed,
-                       json_extract(value, '$[2]') AS level, json_extract(value, '$[3]') AS omitted,
-                       json_extract(value, '$[4]') AS old_level, json_extract(value, '$[5]') AS cl
-                FROM json_each(%s)
-            ) AS v
-            WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
-              AND i.customer_id BETWEEN %s AND %s
-            RETURNING id
-            """,  # nosec B608 - table names come from the models; every value is a parameter
-            [payload, customers[0], customers[1]],
-        )
-        updated = [by_id[row[0]] for row in cursor.fetchall()]
-    level_changes = [c for c in updated if c.level != c.old_level]
-    LevelChange.objects.bulk_create(
-        [
-            LevelChange(
-                interaction_id=c.interaction_id, old_level=c.old_level, new_level=c.level, cause=LevelChange.Cause.RESCORE,
-                reason=c.reason, job_run_id=job_run_id, changed_at=now,
-            )
-            for c in level_changes
-        ],
-        ignore_conflicts=True,
-    )
-    return level_changes
-
-
-def _open_recovery(level_changes: list[_Change], rubric: _Rubric) -> None:
-    """Levels that dropped into Criminal or Basic open their recovery case (in the chunk's transaction).
-
-    One query finds the drops that already have their case (one case per interaction, ever); the
-    recovery service opens the others.
-    """
-    from recovery.models import RecoveryCase
-
-    drops = [c for c in level_changes if c.level in RECOVERY_LEVELS and c.level < c.old_level]
-    if not drops:
-        return
-    with_case = set(
-        RecoveryCase.objects.filter(interaction_id__in=[c.interaction_id for c in drops]).values_list("interaction_id", flat=True)
-    )
-    for c in drops:
-        if c.interaction_id not in with_case:
-            interaction = Interaction(id=c.interaction_id, customer_id=c.customer_id, level=c.level, team=rubric.teams[c.team_id])
-            interaction_rescored(interaction=interaction)
+# Reading, assessing and writing a chunk of customers is interactions.rescoring's job (the same
+# rubric facts logging uses); this module plans the run, walks the chunks and keeps the checkpoint.
 
 
 @dataclass(frozen=True)
@@ -564,8 +248,7 @@ class _ChunkWork:
     first_id: int
     last_id: int
     examined: int
-    changes: list[_Change]
-    rubric: _Rubric
+    changes: list[Rescored]
 
 
 def _chunk_score(plan: _Plan, condition: Q, customers: list[tuple]) -> _ChunkWork:
@@ -582,24 +265,8 @@ def _chunk_score(plan: _Plan, condition: Q, customers: list[tuple]) -> _ChunkWor
         if all(s is not None for s in since):
             widest = timedelta(days=max(Team.objects.filter(id__in=team_ids).values_list("familiarity_window_days", flat=True)))
             deliveries = deliveries.filter(delivered_at__gte=min(since) - widest)
-    with _gc_paused():
-        rows = _raw_rows(
-            interactions.annotate(
-                at_us=EpochMicros("occurred_at"),
-                issues_json=Cast("issues", TextField()),
-                omitted_json=Cast("omitted_gestures", TextField()),
-            )
-            .order_by("customer_id", "occurred_at", "id")
-            .values_list(*INTERACTION_FIELDS)
-        )
-        delivery_rows = _raw_rows(
-            deliveries.annotate(at_us=EpochMicros("delivered_at"))
-            .order_by("customer_id", "gesture_id", "delivered_at")
-            .values_list("interaction_id", "customer_id", "gesture_id", "at_us")
-        )
-        rubric = _Rubric(team_ids)  # after the reads: it knows every gesture they mention
-        changes = _assess_rows(rows, delivery_rows, rubric)
-    return _ChunkWork(customers, first_id, last_id, len(rows), changes, rubric)
+    scored = customers_assess(interactions, deliveries, team_ids)
+    return _ChunkWork(customers, first_id, last_id, scored.examined, scored.changes)
 
 
 def _chunk_commit(*, job_run: JobRun, holder: str, work: _ChunkWork) -> None:
@@ -609,8 +276,9 @@ def _chunk_commit(*, job_run: JobRun, holder: str, work: _ChunkWork) -> None:
     with transaction.atomic():
         if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
             raise LockLost(f"The re-score lock was taken over; run #{job_run.pk} stops before customer {work.first_id}.")
-        level_changes = _write_changes(work.changes, job_run_id=job_run.pk, now=now, customers=(work.first_id, work.last_id))
-        _open_recovery(level_changes, work.rubric)
+        level_changes = levels_write(
+            work.changes, cause=LevelChange.Cause.RESCORE, job_run_id=job_run.pk, now=now, customers=(work.first_id, work.last_id)
+        )
         _rescore_from_clear(work.customers)
         JobRun.objects.filter(pk=job_run.pk).update(
             done=F("done") + len(work.customers),
@@ -723,14 +391,14 @@ def _profile_total(plan: _Plan) -> int:
     return len(due | in_teams | set(plan.fresh_customers))
 
 
-def _standings_for(customer_ids: list[int], as_of: datetime, rubric: _Rubric, team_of: dict[int, int]) -> dict:
+def _standings_for(customer_ids: list[int], as_of: datetime, rubric: Rubric, team_of: dict[int, int]) -> dict:
     """Each (customer, gesture) standing as of `as_of`, from one aggregate over the window's deliveries."""
     by_team: dict[int, list[int]] = defaultdict(list)
     for cid in customer_ids:
         by_team[team_of[cid]].append(cid)
     window = Q()
     for team_id, cids in by_team.items():
-        window |= Q(customer_id__in=cids, delivered_at__gte=as_of - rubric.rules[team_id].window)
+        window |= Q(customer_id__in=cids, delivered_at__gte=as_of - timedelta(microseconds=rubric.rules[team_id].window_us))
     rows = (
         GestureDelivery.objects.filter(window, delivered_at__lt=as_of)
         .values("customer_id", "gesture_id")
@@ -751,7 +419,7 @@ def _standings_for(customer_ids: list[int], as_of: datetime, rubric: _Rubric, te
             scoring.standing(base, n),
             scoring.next_delivery_level(base, n),
             scoring.omission_cap(base, n) if rule.recurring else None,
-            first + rubric.rules[team_id].window,
+            first + timedelta(microseconds=rubric.rules[team_id].window_us),
         )
     return standings
 
@@ -768,7 +436,7 @@ def profiles_refresh(*, job_run: JobRun, holder: str, progress: Progress | None 
             break
         team_of = dict(Customer.objects.filter(id__in=ids).values_list("id", "team_id"))
         ids = [cid for cid in ids if cid in team_of]
-        rubric = _Rubric(team_of.values())
+        rubric = rubric_load(team_of.values())
         new = _standings_for(ids, as_of, rubric, team_of) if ids else {}
         existing = {
             (cid, gid): (pk, (n, base, standing, next_level, cap, changes_at))

@@ -21,25 +21,26 @@ LAST = ["Jansen", "de Vries", "Smith", "Bakker", "Garcia", "Visser", "Chen", "Mu
 CHANNELS = ["phone", "email", "chat", "whatsapp", "in_person", "social"]
 PREFERENCES = ["Window table", "Call after 17:00", "Prefers WhatsApp", "Vegetarian", "Short answers, no jargon", ""]
 
-# name, description, base level, recurring, cost. The first recurring gesture is the "bread basket"
-# the regulars get every visit; the Unbelievable one is kept for rare moments.
+# name, description, base level, recurring, channels where offered, cost. The first recurring
+# gesture is the one the regulars get every visit (the restaurant's bread basket, in person); the
+# Unbelievable ones are kept for rare moments.
 GESTURES = {
     0: [
-        ("Bread basket", "Fresh bread and butter at the table", 5, True, "1.50"),
-        ("Welcome drink", "A glass of prosecco on arrival", 5, True, "3.00"),
-        ("Amuse-bouche", "A small bite from the chef", 5, False, "2.00"),
-        ("Dessert on the house", "The dessert of the day, free", 5, False, "6.00"),
-        ("Birthday cake", "A small cake with a candle", 6, False, "8.00"),
-        ("Chef's table", "Dinner at the chef's table with the kitchen team", 6, False, "40.00"),
-        ("Handwritten card", "A thank-you card signed by the team", 5, False, "0.50"),
+        ("Bread basket", "Fresh bread and butter at the table", 5, True, ["in_person"], "1.50"),
+        ("Welcome drink", "A glass of prosecco on arrival", 5, True, ["in_person"], "3.00"),
+        ("Amuse-bouche", "A small bite from the chef", 5, False, [], "2.00"),
+        ("Dessert on the house", "The dessert of the day, free", 5, False, [], "6.00"),
+        ("Birthday cake", "A small cake with a candle", 6, False, [], "8.00"),
+        ("Chef's table", "Dinner at the chef's table with the kitchen team", 6, False, [], "40.00"),
+        ("Handwritten card", "A thank-you card signed by the team", 5, False, [], "0.50"),
     ],
     1: [
-        ("Proactive status call", "We call before the customer has to ask", 5, True, "0.00"),
-        ("Personal follow-up email", "A named follow-up the day after", 5, True, "0.00"),
-        ("Same-day replacement", "A replacement shipped the same day", 6, False, "25.00"),
-        ("Free accessory", "A cable or case that fits their device", 5, False, "9.00"),
-        ("Extended warranty", "Six months extra warranty", 5, False, "15.00"),
-        ("Founder's call", "A call from the founder to say thank you", 6, False, "0.00"),
+        ("Proactive status call", "We call before the customer has to ask", 5, True, ["phone"], "0.00"),
+        ("Personal follow-up email", "A named follow-up the day after", 5, True, ["email"], "0.00"),
+        ("Same-day replacement", "A replacement shipped the same day", 6, False, [], "25.00"),
+        ("Free accessory", "A cable or case that fits their device", 5, False, [], "9.00"),
+        ("Extended warranty", "Six months extra warranty", 5, False, [], "15.00"),
+        ("Founder's call", "A call from the founder to say thank you", 6, False, [], "0.00"),
     ],
 }
 SUMMARIES = {
@@ -81,10 +82,13 @@ def _customers(team, rng) -> list[Customer]:
 
 def _gestures(team, specs) -> list[Gesture]:
     gestures = []
-    for name, description, base_level, recurring, cost in specs:
+    for name, description, base_level, recurring, channels, cost in specs:
         gesture, _ = Gesture.objects.get_or_create(
             team=team, name=name,
-            defaults={"description": description, "base_level": base_level, "recurring": recurring, "cost": Decimal(cost)},
+            defaults={
+                "description": description, "base_level": base_level, "recurring": recurring, "channels": channels,
+                "cost": Decimal(cost),
+            },
         )
         gestures.append(gesture)
     return gestures
@@ -103,16 +107,19 @@ def _history(team, customers, gestures, staff, summaries, rng) -> tuple[int, int
         visits.append((min(at, now - timedelta(minutes=5)), customer, facts))
 
     regulars, others = customers[:8], customers[8:]
+    where = bread.channels[0]  # the regulars come where the recurring gesture is offered
     for n, customer in enumerate(regulars):
         # Weekly, always with the bread basket: Surprising, Desired, Expected, then it is just expected.
         omit_at = {0: 4, 1: 3}.get(n)  # the first regular loses it at visit 5 (Criminal), the second at 4 (Basic)
         for week in range(WEEKS):
-            facts = {"matched_preference": rng.random() < 0.3}
+            facts = {"matched_preference": rng.random() < 0.3, "channel": where}
             if week != omit_at:
                 facts["gestures"] = [bread]
             if week == 2 and n in (2, 3):
                 facts["gestures"] = [bread, wow[0]]  # a big surprise lifts even a familiar evening
             visit(customer, week * 7 + n % 5, **facts)
+        # Between visits they email (to confirm a booking, say): no bread basket there, and no omission.
+        visit(customer, 4 * 7 + n % 5 + 2, channel="email", matched_preference=True)
     for customer in others:
         for _ in range(rng.randint(1, 4)):
             roll = rng.random()
@@ -131,9 +138,9 @@ def _history(team, customers, gestures, staff, summaries, rng) -> tuple[int, int
     logged = rated = 0
     for at, customer, facts in visits:
         gestures_given = facts.pop("gestures", [])
+        channel = facts.pop("channel", None) or customer.preferred_channel or "in_person"
         interaction = services.interaction_log(
-            actor=staff[logged % len(staff)], customer=customer, occurred_at=at,
-            channel="in_person" if customer.preferred_channel == "" else customer.preferred_channel,
+            actor=staff[logged % len(staff)], customer=customer, occurred_at=at, channel=channel,
             summary=rng.choice(summaries), gestures=[g.id for g in gestures_given], **facts,
         )
         logged += 1

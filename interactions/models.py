@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,9 @@ class Gesture(models.Model):
         default=Level.SURPRISING,
     )
     recurring = models.BooleanField(_("recurring"), default=False, help_text=_("Offered at every visit, like the bread basket."))
+    # Where it is offered (channel values). Leaving a recurring gesture out counts only on these
+    # channels: an email omits no bread basket. A recurring gesture names at least one.
+    channels = models.JSONField(_("channels"), default=list, blank=True, help_text=_("Where it is offered, e.g. in person."))
     cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -68,6 +72,14 @@ class Gesture(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        channels = self.channels
+        if not isinstance(channels, list) or any(c not in Channel.values for c in channels):
+            raise ValidationError({"channels": [_("Choose channels from: %(channels)s.") % {"channels": ", ".join(Channel.values)}]})
+        self.channels = [c for c in Channel.values if c in channels]  # one order, no repeats
+        if self.recurring and not self.channels:
+            raise ValidationError({"channels": [_("A recurring gesture names the channels where it is offered.")]})
 
 
 class GestureDrift(models.Model):
@@ -116,6 +128,8 @@ class Interaction(models.Model):
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     # Recurring gestures this customer expected and did not get here (rubric rule 5).
     omitted_gestures = models.JSONField(default=list, blank=True)
+    # Why the rubric gave the assessed level: scoring.Reason, encoded (interactions.reasons words it).
+    reason = models.TextField(blank=True, default="")
     customer_comment = models.TextField(blank=True, max_length=2000)
     rated_at = models.DateTimeField(null=True, blank=True)
 
@@ -148,10 +162,13 @@ class Interaction(models.Model):
 
 
 class GestureDelivery(models.Model):
-    """A gesture given to a customer in an interaction; what the escalator counts."""
+    """A gesture given to a customer; what the escalator counts. Given in an interaction, or on its
+    own (a recovery surprise: no interaction, the case points at the delivery)."""
 
     # Each foreign key is the first column of a composite index below: no index of its own.
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     gesture = models.ForeignKey(Gesture, on_delete=models.PROTECT, related_name="deliveries", db_index=False)
     # Copies of the interaction's customer and time, so the window count is one indexed aggregate.
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deliveries", db_index=False)
@@ -175,6 +192,7 @@ class LevelChange(models.Model):
         LOGGED = "logged", _("Logged")
         CUSTOMER_RATING = "customer_rating", _("Customer rating")
         RESCORE = "rescore", _("Re-score")
+        CORRECTION = "correction", _("Correction")
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="level_changes", db_index=False)
     old_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
@@ -195,6 +213,23 @@ class LevelChange(models.Model):
 
     def __str__(self):
         return f"{self.interaction_id}: {self.old_level} → {self.new_level} ({self.cause})"
+
+
+class InteractionCorrection(models.Model):
+    """A correction of an interaction's facts: who, when, the facts before and after. Never rewritten."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="corrections")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    old_facts = models.JSONField()
+    new_facts = models.JSONField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.interaction_id} corrected at {self.at:%Y-%m-%d %H:%M}"
 
 
 class JobRun(models.Model):

@@ -11,6 +11,8 @@ from accounts.selectors import scope_to_teams
 
 from . import scoring
 from .models import Customer, Gesture, GestureDelivery, GestureDrift, Interaction
+from .rescoring import epoch_micros_sql
+from .rubric import Rubric, deliveries_in_window, micros
 
 
 def customer_list(*, user) -> QuerySet:
@@ -78,73 +80,90 @@ def effective_base_levels(*, gestures, at: datetime | None = None) -> dict[int, 
     return {g.id: scoring.effective_base_level(g.base_level, offsets.get(g.id, 0)) for g in gestures}
 
 
-@dataclass(frozen=True)
 class RubricFacts:
-    """Everything the rubric needs about a customer's gestures at one moment."""
+    """The rubric for one team at one moment, with one customer's deliveries inside the window before it."""
 
-    gestures: dict[int, scoring.GestureFacts]  # every gesture of the team, in the team's order (name)
-    active_ids: frozenset[int] = frozenset()  # the gestures that can be given now
-    later_interactions: bool | None = None  # the customer has interactions after `at` (asked for only)
+    def __init__(self, *, rubric: Rubric, team_id: int, customer_id: int, at: datetime, times: dict, later_interactions):
+        self.rubric, self.team_id, self.customer_id = rubric, team_id, customer_id
+        self.at = micros(at)
+        self.times = times  # (customer id, gesture id) -> sorted delivery times (µs)
+        self.later_interactions = later_interactions  # the customer has interactions after `at` (asked for only)
+        rules = rubric.rules[team_id].gestures
+        self.active_ids = frozenset(gid for gid, rule in rules.items() if rule.active)
 
-    def split(self, delivered_ids) -> tuple[list[scoring.GestureFacts], list[scoring.GestureFacts]]:
-        delivered_ids = set(delivered_ids)
-        delivered = [g for gid, g in self.gestures.items() if gid in delivered_ids]
-        others = [g for gid, g in self.gestures.items() if gid not in delivered_ids and g.recurring]
-        return delivered, others
+    @property
+    def gestures(self) -> dict[int, scoring.GestureFacts]:
+        """Every gesture of the team as this customer meets it at `at`, in the team's order."""
+        team = self.rubric.rules[self.team_id]
+        return {
+            rule.gesture_id: self.rubric.facts(
+                rule, self.at, deliveries_in_window(self.times.get((self.customer_id, rule.gesture_id)), self.at, team.window_us)
+            )
+            for rule in sorted(team.gestures.values(), key=lambda r: r.order)
+        }
+
+    def assess(self, *, channel: str, promise_kept: bool, issues, matched_preference: bool, gestures) -> scoring.Assessment:
+        return self.rubric.assess(
+            team_id=self.team_id, at=self.at, channel=channel, promise_kept=promise_kept, issues=list(issues),
+            matched_preference=matched_preference, given=set(gestures), times=self.times, customer_id=self.customer_id,
+        )[0]
 
 
-# The rubric's facts in one statement. Hand-written because it runs on every log and the ORM's
-# compilation of the two correlated subqueries cost more than PostgreSQL's execution of them
-# (docs/performance.md); portable SQL, checked on PostgreSQL and SQLite by the same tests.
-RUBRIC_FACTS_SQL = """
-SELECT g.id, g.base_level, g.recurring, g.active,
-       COALESCE((SELECT d."offset" FROM interactions_gesturedrift d
-                 WHERE d.gesture_id = g.id AND d.effective_from <= %(at)s
-                 ORDER BY d.effective_from DESC LIMIT 1), 0),
-       (SELECT COUNT(*) FROM interactions_gesturedelivery x
-        WHERE x.gesture_id = g.id AND x.customer_id = %(customer)s
-          AND x.delivered_at >= %(window_start)s AND x.delivered_at < %(at)s),
-       {later}
-FROM interactions_gesture g
-WHERE g.team_id = %(team)s
-ORDER BY g.name
+# The rubric's rows for one customer at one moment, in one statement: the team's gestures, their
+# drift timelines, and the customer's deliveries inside the window before `at` (and, when asked,
+# whether the customer has later interactions). SQL only fetches; interactions.rubric decides, as
+# it does for the re-score job. Portable SQL, run on PostgreSQL and SQLite by the same tests.
+RUBRIC_ROWS_SQL = """
+SELECT 'g', g.id, g.base_level, (CASE WHEN g.recurring THEN 1 ELSE 0 END) + (CASE WHEN g.active THEN 2 ELSE 0 END),
+       g.name, CAST(g.channels AS TEXT)
+FROM interactions_gesture g WHERE g.team_id = %(team)s
+UNION ALL
+SELECT 'd', d.gesture_id, d."offset", {drift_from}, NULL, NULL
+FROM interactions_gesturedrift d JOIN interactions_gesture dg ON dg.id = d.gesture_id WHERE dg.team_id = %(team)s
+UNION ALL
+SELECT 'x', x.gesture_id, {delivered_at}, 0, NULL, NULL
+FROM interactions_gesturedelivery x
+WHERE x.customer_id = %(customer)s AND x.delivered_at >= %(window_start)s AND x.delivered_at < %(at)s
+{later}
 """
-LATER_SQL = "EXISTS (SELECT 1 FROM interactions_interaction i WHERE i.customer_id = %(customer)s AND i.occurred_at > %(at)s)"
+LATER_SQL = """UNION ALL
+SELECT 'l', 0, CASE WHEN EXISTS (SELECT 1 FROM interactions_interaction i
+                                 WHERE i.customer_id = %(customer)s AND i.occurred_at > %(at)s) THEN 1 ELSE 0 END, 0, NULL, NULL"""
 
 
 def rubric_facts(*, team, customer_id: int, at: datetime, ask_later: bool = False) -> RubricFacts:
-    """The team's gestures as this customer meets them at `at`: effective base level and prior deliveries.
-
-    One query whatever the customer's history: the team's gestures (in name order), each with the
-    drift offset in force at `at` and its deliveries to this customer inside the familiarity
-    window before `at` (an index look-up each). With `ask_later`, the same query also says whether
-    the customer has interactions after `at` (logging a late fact sends them to the re-score job).
-    """
+    """The rubric as this customer meets it at `at`: the team's gestures with the drift in force and
+    the customer's deliveries inside the familiarity window before `at`. One statement whatever the
+    customer's history. With `ask_later`, it also says whether the customer has interactions after
+    `at` (logging a late fact sends them to the re-score)."""
     params = {
         "at": connection.ops.adapt_datetimefield_value(at),
         "window_start": connection.ops.adapt_datetimefield_value(at - timedelta(days=team.familiarity_window_days)),
         "customer": customer_id,
         "team": team.id,
     }
+    sql = RUBRIC_ROWS_SQL.format(
+        drift_from=epoch_micros_sql("d.effective_from"),
+        delivered_at=epoch_micros_sql("x.delivered_at"),
+        later=LATER_SQL if ask_later else "",
+    )
     with connection.cursor() as cursor:
-        cursor.execute(RUBRIC_FACTS_SQL.format(later=LATER_SQL if ask_later else "NULL"), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    gestures, active, has_later = {}, set(), None
-    for gesture_id, base_level, recurring, is_active, offset, n, later in rows:
-        gestures[gesture_id] = scoring.GestureFacts(
-            gesture_id=gesture_id,
-            base_level=scoring.effective_base_level(base_level, offset),
-            recurring=bool(recurring and is_active),
-            prior_deliveries=n,
-        )
-        if is_active:
-            active.add(gesture_id)
-        has_later = None if later is None else bool(later)
-    if ask_later and not rows:  # a team without gestures: the same question on its own
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {LATER_SQL}", params)
-            has_later = bool(cursor.fetchone()[0])
-    return RubricFacts(gestures=gestures, active_ids=frozenset(active), later_interactions=has_later)
+    gestures, drifts, times, later = [], [], {}, None
+    for kind, a, b, c, name, channels in rows:
+        if kind == "g":
+            gestures.append((a, team.id, name, b, bool(c & 1), bool(c & 2), channels))
+        elif kind == "d":
+            drifts.append((a, c, b))
+        elif kind == "x":
+            times.setdefault((customer_id, a), []).append(b)
+        else:
+            later = bool(b)
+    for values in times.values():
+        values.sort()
+    rubric = Rubric(windows={team.id: team.familiarity_window_days}, gestures=gestures, drifts=drifts)
+    return RubricFacts(rubric=rubric, team_id=team.id, customer_id=customer_id, at=at, times=times, later_interactions=later)
 
 
 @dataclass(frozen=True)

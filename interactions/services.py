@@ -14,8 +14,9 @@ from accounts.models import Team, User
 from accounts.selectors import scope_to_teams, user_is_member, user_manages
 
 from . import links, scoring
-from .levels import RECOVERY_LEVELS, Channel, Issue, Level
-from .models import Customer, Gesture, GestureDelivery, Interaction, LevelChange
+from .level_changes import level_record
+from .levels import Channel, Issue, Level
+from .models import Customer, Gesture, GestureDelivery, Interaction, InteractionCorrection, LevelChange
 from .selectors import rubric_facts
 
 FEEDBACK = "feedback"
@@ -29,15 +30,6 @@ def _mark_rescore_from(customer_id: int, at: datetime) -> None:
     Customer.objects.filter(pk=customer_id).filter(Q(rescore_from__isnull=True) | Q(rescore_from__gt=at)).update(
         rescore_from=at
     )
-
-
-def _open_recovery_if_needed(interaction: Interaction, actor: User | None, *, just_logged: bool = False):
-    # The recovery app owns the case; it is imported here so interactions stays importable alone.
-    from recovery.services import case_open_for_interaction
-
-    if interaction.level in RECOVERY_LEVELS:
-        return case_open_for_interaction(interaction=interaction, actor=actor, just_logged=just_logged)
-    return None
 
 
 def _check_customer(customer: Customer) -> None:
@@ -118,13 +110,13 @@ def gesture_create(*, actor: User, team: Team, **fields) -> Gesture:
 
 @transaction.atomic
 def gesture_update(*, actor: User, gesture: Gesture, changes: dict) -> Gesture:
-    """A change of base level or recurring is a correction: every interaction is re-scored, past ones too."""
+    """A change of base level, recurring, channels or active is a correction: every interaction is re-scored, past ones too."""
     if not user_manages(actor, gesture.team_id):
         raise PermissionDenied(_("Only the team's managers can change gestures."))
     gesture = Gesture.objects.select_for_update().get(pk=gesture.pk)
     changes.pop("team", None)
     corrected = any(
-        field in changes and changes[field] != getattr(gesture, field) for field in ("base_level", "recurring", "active")
+        field in changes and changes[field] != getattr(gesture, field) for field in ("base_level", "recurring", "active", "channels")
     )
     for field, value in changes.items():
         setattr(gesture, field, value)
@@ -202,14 +194,8 @@ def interaction_log(
     bad = [gid for gid in gesture_ids if gid not in facts.active_ids]
     if bad:
         raise ValidationError({"gestures": [_("Not an active gesture of this team: %(ids)s.") % {"ids": ", ".join(map(str, bad))}]})
-
-    delivered, not_delivered = facts.split(gesture_ids)
-    assessment = scoring.assess(
-        promise_kept=promise_kept,
-        issues=issues,
-        matched_preference=matched_preference,
-        delivered=delivered,
-        recurring_not_delivered=not_delivered,
+    assessment = facts.assess(
+        channel=channel, promise_kept=promise_kept, issues=issues, matched_preference=matched_preference, gestures=gesture_ids
     )
     nonce, digest = links.new_link(purpose=FEEDBACK)
     interaction = Interaction.objects.create(
@@ -224,6 +210,7 @@ def interaction_log(
         assessed_level=assessment.level,
         level=assessment.level,
         omitted_gestures=list(assessment.omitted),
+        reason=assessment.reason.encode(),
         logged_by=actor,
         feedback_nonce=nonce,
         feedback_digest=digest,
@@ -233,15 +220,26 @@ def interaction_log(
         for gid in gesture_ids
     )
     interaction.delivered_gesture_ids = gesture_ids  # what the response shows, without reading it back
-    LevelChange.objects.create(
-        interaction=interaction, old_level=None, new_level=assessment.level, cause=LevelChange.Cause.LOGGED,
-        reason=assessment.reason[:300], actor=actor,
-    )
+    interaction.recovery_case_id = None  # a listener of the announcement sets it when a case opens
+    level_record(interaction=interaction, old_level=None, cause=LevelChange.Cause.LOGGED, actor=actor)
     if facts.later_interactions:
         _mark_rescore_from(customer.id, occurred_at)
-    case = _open_recovery_if_needed(interaction, actor, just_logged=True)
-    interaction.recovery_case_id = case.pk if case else None
     return interaction
+
+
+def gesture_deliver(*, customer: Customer, gesture: Gesture, at: datetime) -> tuple[GestureDelivery, int]:
+    """Give a customer a gesture outside any interaction (a recovery surprise). It counts on the
+    escalator for their later interactions like any delivery. Returns the delivery and the level it
+    is perceived at: the gesture's effective base level less one for each time the customer got it
+    inside the window before."""
+    Customer.objects.select_for_update(of=("self",)).filter(pk=customer.pk).first()  # one delivery count at a time
+    facts = rubric_facts(team=customer.team, customer_id=customer.pk, at=at, ask_later=True)
+    given = facts.gestures[gesture.pk]
+    level = scoring.perceived_level(given.base_level, given.prior_deliveries + 1)
+    delivery = GestureDelivery.objects.create(interaction=None, gesture=gesture, customer=customer, delivered_at=at)
+    if facts.later_interactions:
+        _mark_rescore_from(customer.pk, at)
+    return delivery, level
 
 
 def feedback_url(interaction: Interaction) -> str:
@@ -282,19 +280,103 @@ def interaction_rate(*, interaction: Interaction, level: int, comment: str = "")
     interaction.customer_comment = comment
     interaction.rated_at = timezone.now()
     interaction.save(update_fields=["customer_level", "level", "customer_comment", "rated_at"])
-    LevelChange.objects.create(
-        interaction=interaction, old_level=old, new_level=interaction.level, cause=LevelChange.Cause.CUSTOMER_RATING,
-        reason="rated by the customer",
-    )
+    level_record(interaction=interaction, old_level=old, cause=LevelChange.Cause.CUSTOMER_RATING)
     if Interaction.objects.filter(customer_id=interaction.customer_id, occurred_at__gt=interaction.occurred_at).exists():
         _mark_rescore_from(interaction.customer_id, interaction.occurred_at)
-    _open_recovery_if_needed(interaction, None)
     return interaction
 
 
-def interaction_rescored(*, interaction: Interaction, actor: User | None = None) -> None:
-    """Called by the re-score job for each interaction whose level dropped into Criminal or Basic."""
-    _open_recovery_if_needed(interaction, actor)
+# --- Corrections ---------------------------------------------------------------------------------
+
+CORRECTABLE = ("channel", "occurred_at", "summary", "promise_kept", "issues", "matched_preference", "gestures")
+LOGGER_CORRECTION_WINDOW = timezone.timedelta(hours=24)
+
+
+def interaction_may_correct(actor: User, interaction: Interaction, *, now: datetime | None = None) -> tuple[bool, str]:
+    """Who may correct an interaction's facts: whoever logged it within 24 hours, a manager of its team any time."""
+    now = now or timezone.now()
+    if user_manages(actor, interaction.team_id):
+        return True, ""
+    if not user_is_member(actor, interaction.team_id):
+        return False, _("You can only correct your own teams' interactions.")
+    if interaction.logged_by_id != actor.pk:
+        return False, _("Only the person who logged it (within 24 hours) or a manager can correct it.")
+    if now - interaction.created_at > LOGGER_CORRECTION_WINDOW:
+        return False, _("More than 24 hours have passed since you logged it: ask a manager to correct it.")
+    return True, ""
+
+
+def _facts_of(interaction: Interaction, gesture_ids) -> dict:
+    return {
+        "channel": interaction.channel,
+        "occurred_at": interaction.occurred_at.isoformat(),
+        "summary": interaction.summary,
+        "promise_kept": interaction.promise_kept,
+        "issues": list(interaction.issues),
+        "matched_preference": interaction.matched_preference,
+        "gestures": sorted(gesture_ids),
+    }
+
+
+@transaction.atomic
+def interaction_correct(*, actor: User, interaction: Interaction, changes: dict, note: str = "") -> Interaction:
+    """Correct a logged interaction's facts. The correction is recorded (who, when, the facts before
+    and after); the interaction and this customer's later interactions are re-scored now, each level
+    that moves is recorded and announced (a case whose interaction leaves Criminal or Basic closes as
+    corrected; one that drops into them opens)."""
+    from .rescoring import customer_rescore
+
+    allowed, why = interaction_may_correct(actor, interaction)
+    if not allowed:
+        raise PermissionDenied(why)
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be corrected.")] for field in sorted(unknown)})
+    customer = _customer_locked(actor=actor, customer=interaction.customer_id)
+    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    old_gestures = sorted(interaction.deliveries.values_list("gesture_id", flat=True))
+    before = _facts_of(interaction, old_gestures)
+
+    now = timezone.now()
+    occurred_at = changes.get("occurred_at", interaction.occurred_at)
+    if occurred_at > now + timezone.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": [_("An interaction cannot happen in the future.")]})
+    if occurred_at < EARLIEST_OCCURRED_AT:
+        raise ValidationError({"occurred_at": [_("An interaction cannot be logged before 2000.")]})
+    channel = changes.get("channel", interaction.channel)
+    summary = changes.get("summary", interaction.summary)
+    issues = _clean_facts(channel=channel, issues=changes.get("issues", interaction.issues), summary=summary)
+    gesture_ids = sorted(dict.fromkeys(int(g) for g in changes.get("gestures", old_gestures)))
+    if gesture_ids != old_gestures:
+        active = set(Gesture.objects.filter(team_id=interaction.team_id, active=True).values_list("id", flat=True))
+        bad = [gid for gid in gesture_ids if gid not in active and gid not in old_gestures]
+        if bad:
+            raise ValidationError({"gestures": [_("Not an active gesture of this team: %(ids)s.") % {"ids": ", ".join(map(str, bad))}]})
+
+    earliest = min(interaction.occurred_at, occurred_at)
+    interaction.channel, interaction.occurred_at, interaction.summary = channel, occurred_at, summary
+    interaction.promise_kept = changes.get("promise_kept", interaction.promise_kept)
+    interaction.issues = issues
+    interaction.matched_preference = changes.get("matched_preference", interaction.matched_preference)
+    after = _facts_of(interaction, gesture_ids)
+    if after == before:
+        return interaction
+    interaction.save(update_fields=["channel", "occurred_at", "summary", "promise_kept", "issues", "matched_preference"])
+    GestureDelivery.objects.filter(interaction=interaction).exclude(gesture_id__in=gesture_ids).delete()
+    GestureDelivery.objects.filter(interaction=interaction).update(delivered_at=occurred_at)
+    GestureDelivery.objects.bulk_create(
+        GestureDelivery(interaction=interaction, gesture_id=gid, customer_id=customer.pk, delivered_at=occurred_at)
+        for gid in gesture_ids
+        if gid not in old_gestures
+    )
+    InteractionCorrection.objects.create(
+        interaction=interaction, actor=actor, at=now, old_facts=before, new_facts=after, note=(note or "")[:500]
+    )
+    customer_rescore(
+        customer_id=customer.pk, team_id=interaction.team_id, since=earliest, cause=LevelChange.Cause.CORRECTION, actor=actor
+    )
+    interaction.refresh_from_db()
+    return interaction
 
 
 __all__ = [
@@ -305,7 +387,9 @@ __all__ = [
     "gesture_update",
     "interaction_log",
     "interaction_rate",
-    "interaction_rescored",
+    "interaction_correct",
+    "gesture_deliver",
+    "interaction_may_correct",
     "interaction_by_feedback_token",
     "feedback_url",
 ]

@@ -77,3 +77,22 @@ def emails_send_pending(*, limit: int = 200) -> int:
             email.save(update_fields=["attempts", "sent_at"])
             sent += 1
     return sent
+
+
+def email_staff(*, users, dedupe_key: str, render) -> int:
+    """One mail per person, written in their language and with times in their time zone: `render()`
+    returns (subject, text) and runs with both active (format times with timezone.localtime).
+    Returns how many were enqueued."""
+    from django.utils import translation
+
+    from accounts.selectors import user_timezone
+
+    sent = 0
+    for user in users:
+        if not user.email:
+            continue
+        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_timezone(user)):
+            subject, text = render()
+        if email_enqueue(to=[user.email], subject=subject, text=text, dedupe_key=f"{dedupe_key}-to-{user.pk}"):
+            sent += 1
+    return sent

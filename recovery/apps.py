@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class RecoveryConfig(AppConfig):
     name = "recovery"
     verbose_name = "Service recovery and rule bends"
+
+    def ready(self):
+        from interactions.level_changes import levels_changed
+
+        from . import receivers
+
+        levels_changed.connect(receivers.on_levels_changed, dispatch_uid="recovery.on_levels_changed")

@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +28,16 @@ class RecoveryCase(models.Model):
     fixed_at = models.DateTimeField(null=True, blank=True)
     surprise_due = models.DateTimeField(null=True, blank=True)
     surprised_at = models.DateTimeField(null=True, blank=True)
-    # The surprise is logged as an interaction carrying the gesture, so it counts on the escalator.
+    # The surprise is a gesture delivery of its own (it counts on the escalator for the customer's
+    # later interactions) and never a new interaction: no omission check, never a case of its own.
+    surprise_gesture = models.ForeignKey(
+        "interactions.Gesture", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    surprise_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)  # as perceived
+    surprise_delivery = models.OneToOneField(
+        "interactions.GestureDelivery", null=True, blank=True, on_delete=models.PROTECT, related_name="recovery_case"
+    )
+    # Cases from before the surprise became a delivery: the interaction it was logged as.
     surprise_interaction = models.ForeignKey(
         "interactions.Interaction", null=True, blank=True, on_delete=models.PROTECT, related_name="surprise_for"
     )
@@ -66,6 +76,28 @@ class RecoveryCase(models.Model):
     def __str__(self):
         return f"Case #{self.pk} ({self.get_status_display()})"
 
+    # Which deadline applies now: the one place that says it (the pages, the API, the SLA check
+    # and the mails all read these).
+    FIX, SURPRISE = "fix", "surprise"
+
+    @property
+    def deadline(self) -> tuple[str | None, "datetime | None"]:
+        """(what is due, when): the fix while open, the surprise once fixed, nothing after that."""
+        if self.status == self.Status.OPEN:
+            return self.FIX, self.fix_due
+        if self.status == self.Status.FIXED:
+            return self.SURPRISE, self.surprise_due
+        return None, None
+
+    def is_overdue(self, now) -> bool:
+        due = self.deadline[1]
+        return due is not None and due < now
+
+    @classmethod
+    def overdue_q(cls, now) -> models.Q:
+        """is_overdue as a filter."""
+        return models.Q(status=cls.Status.OPEN, fix_due__lt=now) | models.Q(status=cls.Status.FIXED, surprise_due__lt=now)
+
 
 class CaseEvent(models.Model):
     """One step on a case's timeline: the audit trail, written once and never changed."""
@@ -78,6 +110,7 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         RATED = "rated", _("Recovered level rated")
         NOTE = "note", _("Note")
+        CORRECTED = "corrected", _("Closed as corrected")
 
     case = models.ForeignKey(RecoveryCase, on_delete=models.PROTECT, related_name="events", db_index=False)  # (case, at) below
     kind = models.CharField(max_length=12, choices=Kind.choices)

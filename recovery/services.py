@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,9 +17,12 @@ from accounts.models import User
 from accounts.selectors import team_managers, user_is_member, user_manages
 from interactions import links
 from interactions.levels import RECOVERY_LEVELS, Level
-from interactions.models import Customer, Gesture
-from notifications.services import email_enqueue
+from interactions.models import Customer, Gesture, Interaction
+from interactions.reasons import interaction_level_reason
+from interactions.services import gesture_deliver
+from notifications.services import email_enqueue, email_staff
 
+from . import workflow
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
 
 logger = logging.getLogger(__name__)
@@ -35,14 +39,18 @@ def fix_hours(team, severity: int) -> int:
 # --- Cases ---------------------------------------------------------------------------------
 
 
-def case_open_for_interaction(*, interaction, actor=None, just_logged: bool = False) -> RecoveryCase | None:
+def case_open_for_interaction(
+    *, interaction=None, interaction_id: int | None = None, actor=None, just_logged: bool = False
+) -> RecoveryCase | None:
     """Open the interaction's recovery case when its level is Criminal or Basic (exactly once).
 
-    Called by logging, by the customer's rating and by the re-score job. The one-to-one column
-    keeps it to one case per interaction even when two callers race. `just_logged`: the interaction
-    was created in the caller's transaction, so no other caller can see it yet and there is nothing
-    to look for or race with.
+    Called when a level change is announced (logging, the customer's rating, a correction, the
+    re-score job). The one-to-one column keeps it to one case per interaction even when two callers
+    race. `just_logged`: the interaction was created in the caller's transaction, so no other caller
+    can see it yet and there is nothing to look for or race with.
     """
+    if interaction is None:
+        interaction = Interaction.objects.select_related("team").get(pk=interaction_id)
     if interaction.level not in RECOVERY_LEVELS:
         return None
     if just_logged:
@@ -55,6 +63,22 @@ def case_open_for_interaction(*, interaction, actor=None, just_logged: bool = Fa
             return _case_create(interaction, actor)
     except IntegrityError:
         return RecoveryCase.objects.get(interaction_id=interaction.pk)
+
+
+def case_close_as_corrected(*, interaction_id: int, actor=None, new_level: int) -> RecoveryCase | None:
+    """The interaction's level left Criminal and Basic through a correction (or a re-score of
+    corrected facts): its case, unless already closed, closes as corrected, with an event saying so."""
+    case = RecoveryCase.objects.select_for_update(of=("self",)).filter(interaction_id=interaction_id).first()
+    if case is None or case.status == RecoveryCase.Status.CLOSED:
+        return case
+    now = timezone.now()
+    old = case.status
+    case.status = RecoveryCase.Status.CLOSED
+    case.closed_at = now
+    case.close_reason = _("Corrected: the interaction is now %(level)s.") % {"level": Level(new_level).label}
+    case.save(update_fields=["status", "closed_at", "close_reason"])
+    _event(case, kind=CaseEvent.Kind.CORRECTED, from_status=old, actor=actor, note=case.close_reason, at=now)
+    return case
 
 
 def _case_create(interaction, actor) -> RecoveryCase:
@@ -76,7 +100,7 @@ def _case_create(interaction, actor) -> RecoveryCase:
     )
     CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.OPENED, from_status="", to_status=case.status, actor=actor, at=now,
-        note=f"Opened at level {Level(interaction.level).label}.",
+        note=_("Opened at %(reason)s") % {"reason": interaction_level_reason(interaction)},
     )
     return case
 
@@ -88,16 +112,19 @@ def _clean_note(note, field: str = "note") -> str:
     return note
 
 
-def _case_locked(*, actor: User, case: RecoveryCase) -> RecoveryCase:
-    """The case row, locked for this transaction, after checking the actor works for its team."""
+def _case_locked(*, actor: User, case: RecoveryCase, action: str | None = None) -> RecoveryCase:
+    """The case row, locked for this transaction, once the workflow allows the actor this action on it
+    as it is now (`action` None: the close that fits its state)."""
     if not user_is_member(actor, case.team_id):
         raise PermissionDenied(_("You can only work your own teams' cases."))
     # of=("self",): lock the case, not the team or interaction rows joined in for reading.
-    return (
+    case = (
         RecoveryCase.objects.select_for_update(of=("self",))
         .select_related("team", "interaction", "customer")
         .get(pk=case.pk)
     )
+    workflow.case_action_check(actor, case, action or workflow.close_action(case))
+    return case
 
 
 def _event(case: RecoveryCase, *, kind: str, from_status: str, actor: User | None, note: str, at: datetime) -> CaseEvent:
@@ -110,12 +137,7 @@ def _event(case: RecoveryCase, *, kind: str, from_status: str, actor: User | Non
 def case_fix(*, actor: User, case: RecoveryCase, note: str = "") -> RecoveryCase:
     """The broken promise is repaired; the surprise clock starts."""
     note = _clean_note(note)
-    case = _case_locked(actor=actor, case=case)
-    if case.status != RecoveryCase.Status.OPEN:
-        raise StateConflict(
-            _("Only an open case can be fixed; this one is %(status)s.") % {"status": case.get_status_display()},
-            code="not_open",
-        )
+    case = _case_locked(actor=actor, case=case, action=workflow.FIX)
     now = timezone.now()
     old = case.status
     case.status = RecoveryCase.Status.FIXED
@@ -128,36 +150,28 @@ def case_fix(*, actor: User, case: RecoveryCase, note: str = "") -> RecoveryCase
 
 @transaction.atomic
 def case_surprise(*, actor: User, case: RecoveryCase, gesture: Gesture | int, note: str = "") -> RecoveryCase:
-    """Deliver a gesture to the customer, logged as an interaction so it counts on the escalator."""
-    from interactions.services import interaction_log
+    """Deliver a gesture to the customer: a delivery recorded on the case, not a new interaction.
 
+    It counts on the escalator for the customer's later interactions; the case keeps the level it
+    was perceived at. No omission check and never a case of its own.
+    """
     note = _clean_note(note)
-    case = _case_locked(actor=actor, case=case)
-    if case.status != RecoveryCase.Status.FIXED:
-        if case.status == RecoveryCase.Status.OPEN:
-            message = _("Fix the case before the surprise.")
-        else:
-            message = _("This case is already %(status)s.") % {"status": case.get_status_display()}
-        raise StateConflict(message, code="not_fixed")
+    case = _case_locked(actor=actor, case=case, action=workflow.SURPRISE)
     gesture_id = gesture.pk if isinstance(gesture, Gesture) else gesture
     gesture = Gesture.objects.filter(pk=gesture_id, team_id=case.team_id, active=True).first()
     if gesture is None:
         raise ValidationError({"gesture": [_("Choose an active gesture of this case's team.")]})
-    surprise = interaction_log(
-        actor=actor,
-        customer=case.customer,
-        channel=case.interaction.channel,
-        promise_kept=True,
-        gestures=[gesture.pk],
-        summary=(f"Recovery surprise: {gesture.name}" + (f" — {note}" if note else ""))[:5000],
-    )
     now = timezone.now()
+    delivery, level = gesture_deliver(customer=case.customer, gesture=gesture, at=now)
     old = case.status
     case.status = RecoveryCase.Status.SURPRISED
     case.surprised_at = now
-    case.surprise_interaction = surprise
-    case.save(update_fields=["status", "surprised_at", "surprise_interaction"])
-    _event(case, kind=CaseEvent.Kind.SURPRISED, from_status=old, actor=actor, note=note or gesture.name, at=now)
+    case.surprise_gesture = gesture
+    case.surprise_level = level
+    case.surprise_delivery = delivery
+    case.save(update_fields=["status", "surprised_at", "surprise_gesture", "surprise_level", "surprise_delivery"])
+    words = _("Surprise: %(gesture)s, perceived at %(level)s.") % {"gesture": gesture.name, "level": Level(level).label}
+    _event(case, kind=CaseEvent.Kind.SURPRISED, from_status=old, actor=actor, note=" — ".join(filter(None, [words, note])), at=now)
     return case
 
 
@@ -167,13 +181,8 @@ def case_close(*, actor: User, case: RecoveryCase, note: str = "", reason: str =
     note = _clean_note(note)
     reason = _clean_note(reason, "reason")
     case = _case_locked(actor=actor, case=case)
-    if case.status == RecoveryCase.Status.CLOSED:
-        raise StateConflict(_("This case is already closed."), code="closed")
-    if case.status != RecoveryCase.Status.SURPRISED:
-        if not user_manages(actor, case.team_id):
-            raise PermissionDenied(_("Only a manager can close a case without a surprise."))
-        if not reason:
-            raise ValidationError({"reason": [_("Say why this case closes without a surprise.")]})
+    if case.status != RecoveryCase.Status.SURPRISED and not reason:
+        raise ValidationError({"reason": [_("Say why this case closes without a surprise.")]})
     now = timezone.now()
     old = case.status
     case.status = RecoveryCase.Status.CLOSED
@@ -251,7 +260,7 @@ def case_by_recovered_token(token: str) -> RecoveryCase | None:
 
 
 def cases_overdue_q(now: datetime) -> Q:
-    return Q(status=RecoveryCase.Status.OPEN, fix_due__lt=now) | Q(status=RecoveryCase.Status.FIXED, surprise_due__lt=now)
+    return RecoveryCase.overdue_q(now)
 
 
 def cases_escalate_overdue(*, now: datetime | None = None) -> list[RecoveryCase]:
@@ -268,8 +277,7 @@ def cases_escalate_overdue(*, now: datetime | None = None) -> list[RecoveryCase]
             if not won:
                 continue
             case = RecoveryCase.objects.select_related("team").get(pk=pk)
-            due = case.fix_due if case.status == RecoveryCase.Status.OPEN else case.surprise_due
-            what = "fix" if case.status == RecoveryCase.Status.OPEN else "surprise"
+            what, due = case.deadline
             _event(
                 case, kind=CaseEvent.Kind.ESCALATED, from_status=case.status, actor=None, at=now,
                 note=f"The {what} was due {due:%Y-%m-%d %H:%M} UTC; escalated to the team's managers.",
@@ -282,29 +290,32 @@ def cases_escalate_overdue(*, now: datetime | None = None) -> list[RecoveryCase]
 # --- Notifications: written to the outbox in the same transaction, sent after commit ------------
 
 
-def _manager_emails(team_id: int) -> list[str]:
-    return [e for e in team_managers(team_id=team_id).values_list("email", flat=True) if e]
+def case_page_url(case_id: int) -> str:
+    return f"{settings.SITE_URL}{reverse('web:case-detail', args=[case_id])}"
+
+
+def _local(at: datetime) -> str:
+    """A time as the recipient reads it (email_staff activates their time zone), zone named."""
+    local = timezone.localtime(at)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def _email_escalation(case_id: int) -> None:
     case = RecoveryCase.objects.select_related("team", "customer").get(pk=case_id)
-    recipients = _manager_emails(case.team_id)
-    if not recipients:
-        return
-    what = _("fix") if case.status == RecoveryCase.Status.OPEN else _("surprise")
-    due = case.fix_due if case.status == RecoveryCase.Status.OPEN else case.surprise_due
-    email_enqueue(
-        dedupe_key=f"case-{case.pk}-escalated",
-        subject=_("[%(site)s] Case #%(id)s is overdue (%(team)s)") % {"site": settings.SITE_NAME, "id": case.pk, "team": case.team.name},
-        text=_(
-            "Recovery case #%(id)s for %(customer)s (%(severity)s) is past its %(what)s time (%(due)s UTC).\n\n"
+    what, due = case.deadline
+
+    def render():
+        subject = _("[%(site)s] Case #%(id)s is overdue (%(team)s)") % {"site": settings.SITE_NAME, "id": case.pk, "team": case.team.name}
+        text = _(
+            "Recovery case #%(id)s for %(customer)s (%(severity)s) is past its %(what)s time (%(due)s).\n\n"
             "Open it: %(url)s\n"
         ) % {
-            "id": case.pk, "customer": case.customer.name, "severity": case.get_severity_display(), "what": what,
-            "due": f"{due:%Y-%m-%d %H:%M}", "url": f"{settings.SITE_URL}/api/recovery-cases/{case.pk}/",
-        },
-        to=recipients,
-    )
+            "id": case.pk, "customer": case.customer.name, "severity": case.get_severity_display(),
+            "what": _("fix") if what == RecoveryCase.FIX else _("surprise"), "due": _local(due), "url": case_page_url(case.pk),
+        }
+        return subject, text
+
+    email_staff(users=team_managers(team_id=case.team_id), dedupe_key=f"case-{case.pk}-escalated", render=render)
 
 
 def _email_recovered_link(case_id: int) -> None:
@@ -321,25 +332,24 @@ def _email_recovered_link(case_id: int) -> None:
 
 def _email_bend_waiting(bend_id: int) -> None:
     bend = RuleBend.objects.select_related("rule", "team", "requested_by").get(pk=bend_id)
-    recipients = _manager_emails(bend.team_id)
+    deciders = list(team_managers(team_id=bend.team_id))
     if bend.needs_admin:
-        recipients += [e for e in User.objects.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN), is_active=True).values_list("email", flat=True) if e]
-    recipients = list(dict.fromkeys(recipients))
-    if not recipients:
-        return
-    email_enqueue(
-        dedupe_key=f"bend-{bend.pk}-waiting",
-        subject=_("[%(site)s] A rule bend waits for you: %(rule)s") % {"site": settings.SITE_NAME, "rule": bend.rule.name},
-        text=_(
+        deciders += list(User.objects.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN), is_active=True))
+    deciders = list({user.pk: user for user in deciders}.values())
+
+    def render():
+        subject = _("[%(site)s] A rule bend waits for you: %(rule)s") % {"site": settings.SITE_NAME, "rule": bend.rule.name}
+        text = _(
             "%(who)s asks to bend \"%(rule)s\" (%(team)s) at a cost of %(cost)s.\n\nWhy: %(why)s\n\n"
-            "Decide: %(url)s\n"
+            "Asked at %(at)s. Decide: %(url)s\n"
         ) % {
             "who": bend.requested_by.get_full_name() or bend.requested_by.get_username(), "rule": bend.rule.name,
-            "team": bend.team.name, "cost": bend.cost, "why": bend.justification,
-            "url": f"{settings.SITE_URL}/api/rule-bends/{bend.pk}/",
-        },
-        to=recipients,
-    )
+            "team": bend.team.name, "cost": bend.cost, "why": bend.justification, "at": _local(bend.requested_at),
+            "url": f"{settings.SITE_URL}{reverse('web:bends')}",
+        }
+        return subject, text
+
+    email_staff(users=deciders, dedupe_key=f"bend-{bend.pk}-waiting", render=render)
 
 
 # --- Rules and bends -----------------------------------------------------------------------

@@ -174,7 +174,7 @@ def case_board(*, user, limit: int = BOARD_LIMIT) -> dict[str, list[RecoveryCase
 def case_detail(*, user, case_id: int) -> RecoveryCase | None:
     return (
         _cases(user)
-        .select_related("interaction", "surprise_interaction")
+        .select_related("interaction", "surprise_gesture")
         .prefetch_related("events__actor", "bends__rule", "bends__requested_by", "bends__decided_by")
         .filter(pk=case_id)
         .first()

@@ -10,26 +10,25 @@ def log(actor, customer, **facts):
     return services.interaction_log(actor=actor, customer=customer, **facts)
 
 
-def reference_levels() -> dict[int, tuple[int, int, list[int]]]:
-    """Every interaction's (assessed, level, omitted) as logging computes it (rubric_facts, one row at a
-    time): the set-based job must agree with it exactly."""
+def reference_levels() -> dict[int, tuple[int, int, list[int], str]]:
+    """Every interaction's (assessed, level, omitted, reason) as logging computes it (rubric_facts, one
+    row at a time): the set-based job must agree with it exactly."""
     out = {}
     for i in Interaction.objects.select_related("team").prefetch_related("deliveries").order_by("id"):
         facts = rubric_facts(team=i.team, customer_id=i.customer_id, at=i.occurred_at)
-        delivered, others = facts.split(d.gesture_id for d in i.deliveries.all())
-        a = scoring.assess(
-            promise_kept=i.promise_kept, issues=i.issues, matched_preference=i.matched_preference,
-            delivered=delivered, recurring_not_delivered=others,
+        a = facts.assess(
+            channel=i.channel, promise_kept=i.promise_kept, issues=i.issues, matched_preference=i.matched_preference,
+            gestures=[d.gesture_id for d in i.deliveries.all()],
         )
-        out[i.id] = (a.level, scoring.final_level(a.level, i.customer_level), list(a.omitted))
+        out[i.id] = (a.level, scoring.final_level(a.level, i.customer_level), list(a.omitted), a.reason.encode())
     return out
 
 
-def stored_levels() -> dict[int, tuple[int, int, list[int]]]:
+def stored_levels() -> dict[int, tuple[int, int, list[int], str]]:
     return {
-        pk: (assessed, level, list(omitted))
-        for pk, assessed, level, omitted in Interaction.objects.order_by("id").values_list(
-            "id", "assessed_level", "level", "omitted_gestures"
+        pk: (assessed, level, list(omitted), reason)
+        for pk, assessed, level, omitted, reason in Interaction.objects.order_by("id").values_list(
+            "id", "assessed_level", "level", "omitted_gestures", "reason"
         )
     }
 

@@ -137,7 +137,7 @@ def test_a_drop_into_basic_opens_a_recovery_case(frontline, manager, team):
     assert without.level == Level.EXPECTED and not RecoveryCase.objects.filter(interaction=without).exists()
     services.rescore_run()
 
-    interaction_services.gesture_update(actor=manager, gesture=bread, changes={"recurring": True})
+    interaction_services.gesture_update(actor=manager, gesture=bread, changes={"recurring": True, "channels": ["phone"]})
     run = services.rescore_run()
     without.refresh_from_db()
     assert (without.level, without.omitted_gestures) == (Level.BASIC, [bread.id])

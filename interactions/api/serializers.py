@@ -16,6 +16,7 @@ from accounts.models import LANGUAGE_CHOICES, Team, User
 from accounts.selectors import scope_to_teams, user_list
 from interactions import selectors, services
 from interactions.levels import Channel, Issue, Level, level_label
+from interactions.reasons import interaction_level_reason
 from interactions.models import Customer, Gesture, Interaction
 
 
@@ -157,6 +158,10 @@ class GestureInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     base_level = serializers.ChoiceField(choices=[(Level.SURPRISING.value, "Surprising"), (Level.UNBELIEVABLE.value, "Unbelievable")])
     recurring = StrictBooleanField(required=False)
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), required=False, max_length=len(Channel.choices),
+        help_text=gettext_lazy("where it is offered; a recurring gesture names at least one, and leaving it out counts only there"),
+    )
     cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
     active = StrictBooleanField(required=False)
 
@@ -187,6 +192,7 @@ class GestureOutputSerializer(serializers.ModelSerializer):
             "base_level_label",
             "effective_base_level",
             "recurring",
+            "channels",
             "cost",
             "active",
         ]
@@ -223,6 +229,19 @@ class InteractionInputSerializer(serializers.Serializer):
     )
 
 
+class InteractionCorrectionSerializer(serializers.Serializer):
+    """A correction of a logged interaction's facts: only the fields sent change (PATCH)."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    occurred_at = serializers.DateTimeField(required=False)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    promise_kept = StrictBooleanField(required=False)
+    issues = serializers.ListField(child=serializers.ChoiceField(choices=Issue.choices), required=False, max_length=len(Issue.choices))
+    matched_preference = StrictBooleanField(required=False)
+    gestures = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=20)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, write_only=True, help_text=gettext_lazy("why it was corrected"))
+
+
 _CHANNELS = choices_of(Interaction, "channel")
 _LEVELS = choices_of(Interaction, "level")  # level, assessed_level and customer_level share them
 
@@ -230,6 +249,7 @@ _LEVELS = choices_of(Interaction, "level")  # level, assessed_level and customer
 class InteractionOutputSerializer(serializers.ModelSerializer):
     gestures = serializers.SerializerMethodField()
     level_label = serializers.SerializerMethodField()
+    level_reason = serializers.SerializerMethodField(help_text=gettext_lazy("why it has this level, in words"))
     recovery_case = serializers.SerializerMethodField()
     feedback_url = serializers.SerializerMethodField()
 
@@ -248,6 +268,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "gestures",
             "level",
             "level_label",
+            "level_reason",
             "assessed_level",
             "customer_level",
             "omitted_gestures",
@@ -276,6 +297,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "gestures": self.get_gestures(interaction),
             "level": choice_out(_LEVELS, interaction.level),
             "level_label": labels.get(interaction.level) or level_label(interaction.level),
+            "level_reason": self.get_level_reason(interaction),
             "assessed_level": choice_out(_LEVELS, interaction.assessed_level),
             "customer_level": choice_out(_LEVELS, interaction.customer_level),
             "omitted_gestures": interaction.omitted_gestures,
@@ -299,6 +321,9 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
 
     def get_level_label(self, interaction) -> str:
         return level_label(interaction.level)
+
+    def get_level_reason(self, interaction) -> str:
+        return interaction_level_reason(interaction)
 
     def get_recovery_case(self, interaction) -> int | None:
         return interaction.recovery_case_id  # annotated by the selector, or set by interaction_log

@@ -18,6 +18,7 @@ from .serializers import (
     GestureInputSerializer,
     GestureOutputSerializer,
     GestureUpdateSerializer,
+    InteractionCorrectionSerializer,
     InteractionInputSerializer,
     InteractionOutputSerializer,
 )
@@ -127,6 +128,7 @@ class GestureViewSet(
         request=InteractionInputSerializer,
         responses={201: InteractionOutputSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]},
     ),
+    partial_update=extend_schema(request=InteractionCorrectionSerializer, responses={200: InteractionOutputSerializer, **ERRORS}),
 )
 class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Log an interaction: it gets its level by the rubric as of `occurred_at` (which may be in the
@@ -147,3 +149,14 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         facts.setdefault("occurred_at", timezone.now())
         interaction = services.interaction_log(actor=request.user, **facts)
         return Response(InteractionOutputSerializer(interaction).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        """Correct the facts: whoever logged it within 24 hours, a manager of its team any time. The
+        interaction and the customer's later ones are re-scored within the request."""
+        interaction = self.get_object()
+        data = InteractionCorrectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        note = changes.pop("note", "")
+        services.interaction_correct(actor=request.user, interaction=interaction, changes=changes, note=note)
+        return Response(InteractionOutputSerializer(self.get_queryset().get(pk=interaction.pk)).data)

@@ -24,6 +24,8 @@ class GestureFactory(DjangoModelFactory):
     base_level = 5
     recurring = False
     cost = 5
+    # A recurring gesture is offered on the phone and in person unless a test says otherwise.
+    channels = factory.LazyAttribute(lambda g: ["phone", "in_person"] if g.recurring else [])
 
 
 def bulk_history(*, customer, count: int, gestures=(), start=None, step=None, level: int = 3):

@@ -143,7 +143,10 @@ def test_customer_search_and_team_filters(api_as, frontline, team):
 
 # --- Gestures ------------------------------------------------------------------------------------
 
-GESTURE = {"name": "Welcome drink", "description": "On the house", "base_level": 5, "recurring": True, "cost": "2.50"}
+GESTURE = {
+    "name": "Welcome drink", "description": "On the house", "base_level": 5, "recurring": True, "channels": ["in_person"],
+    "cost": "2.50",
+}
 
 
 def test_a_manager_creates_and_edits_a_gesture(api_as, manager, team):
@@ -181,7 +184,8 @@ def test_an_admin_writes_any_teams_gestures(api_as, admin_user, other_team):
 @pytest.mark.parametrize(
     ("change", "field"),
     [({"base_level": 4}, "base_level"), ({"base_level": "six"}, "base_level"), ({"recurring": "true"}, "recurring"),
-     ({"cost": "-1"}, "cost"), ({"cost": "lots"}, "cost"), ({"name": ""}, "name")],
+     ({"cost": "-1"}, "cost"), ({"cost": "lots"}, "cost"), ({"name": ""}, "name"),
+     ({"channels": []}, "channels"), ({"channels": ["pigeon"]}, "channels"), ({"channels": "in_person"}, "channels")],
 )
 def test_bad_gesture_input_is_a_400(api_as, manager, team, change, field):
     response = api_as(manager).post("/api/gestures/", {"team": team.id, **GESTURE, **change}, format="json")

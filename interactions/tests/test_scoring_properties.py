@@ -19,14 +19,15 @@ gesture_st = st.builds(
     base_level=st.integers(scoring.EXPECTED, scoring.HIGHEST),  # effective: drift never goes below Expected
     recurring=st.booleans(),
     prior_deliveries=st.integers(0, 60),
+    channels=st.frozensets(st.sampled_from(["phone", "email", "in_person"])),
 )
 gestures_st = st.lists(gesture_st, max_size=6, unique_by=lambda g: g.gesture_id)
 
 
-def assess(*, promise_kept=True, issues=(), matched_preference=False, delivered=(), others=()):
+def assess(*, promise_kept=True, issues=(), matched_preference=False, delivered=(), others=(), channel="phone"):
     return scoring.assess(
         promise_kept=promise_kept, issues=issues, matched_preference=matched_preference,
-        delivered=delivered, recurring_not_delivered=others,
+        delivered=delivered, recurring_not_delivered=others, channel=channel,
     ).level
 
 
@@ -54,8 +55,8 @@ def test_the_next_delivery_never_scores_above_the_previous_one(kept, issues, mat
     """The k+1-th delivery of a gesture never scores above the k-th, all else equal."""
     delivered = [g for g in delivered if g.gesture_id != gesture.gesture_id]
     others = [g for g in others if g.gesture_id != gesture.gesture_id]
-    kth = scoring.GestureFacts(gesture.gesture_id, gesture.base_level, gesture.recurring, k - 1)
-    next_one = scoring.GestureFacts(gesture.gesture_id, gesture.base_level, gesture.recurring, k)
+    kth = scoring.GestureFacts(gesture.gesture_id, gesture.base_level, gesture.recurring, k - 1, gesture.channels)
+    next_one = scoring.GestureFacts(gesture.gesture_id, gesture.base_level, gesture.recurring, k, gesture.channels)
     facts = {"promise_kept": kept, "issues": issues, "matched_preference": matched, "others": others}
     assert assess(delivered=[*delivered, next_one], **facts) <= assess(delivered=[*delivered, kth], **facts)
     assert scoring.perceived_level(gesture.base_level, k + 1) <= scoring.perceived_level(gesture.base_level, k)

@@ -44,7 +44,8 @@ class CaseOutputSerializer(serializers.ModelSerializer):
         model = RecoveryCase
         fields = [
             "id", "interaction", "customer", "team", "severity", "severity_label", "status", "opened_at", "fix_due",
-            "fixed_at", "surprise_due", "surprised_at", "surprise_interaction", "closed_at", "close_reason",
+            "fixed_at", "surprise_due", "surprised_at", "surprise_gesture", "surprise_level", "surprise_interaction",
+            "closed_at", "close_reason",
             "escalated_at", "overdue", "recovered_level", "recovered_rated_at", "status_url", "recovered_url",
         ]
         read_only_fields = fields
@@ -66,6 +67,8 @@ class CaseOutputSerializer(serializers.ModelSerializer):
             "fixed_at": datetime_out(case.fixed_at, tz),
             "surprise_due": datetime_out(case.surprise_due, tz),
             "surprised_at": datetime_out(case.surprised_at, tz),
+            "surprise_gesture": case.surprise_gesture_id,
+            "surprise_level": choice_out(_LEVELS, case.surprise_level),
             "surprise_interaction": case.surprise_interaction_id,
             "closed_at": datetime_out(case.closed_at, tz),
             "close_reason": case.close_reason,
@@ -93,12 +96,7 @@ class CaseOutputSerializer(serializers.ModelSerializer):
         return services.case_recovered_url(case) if case.status == RecoveryCase.Status.CLOSED else None
 
     def get_overdue(self, case) -> bool:
-        now = self.context.get("now")
-        if case.status == RecoveryCase.Status.OPEN:
-            return case.fix_due < now
-        if case.status == RecoveryCase.Status.FIXED:
-            return case.surprise_due is not None and case.surprise_due < now
-        return False
+        return case.is_overdue(self.context.get("now") or timezone.now())
 
 
 class CaseNoteSerializer(serializers.Serializer):

@@ -69,19 +69,23 @@ def test_case_transition_by_role(request, api_as, case, gesture, manager, role_i
         assert "reason" in response.json()
 
 
-def test_surprise_is_logged_as_an_interaction_that_counts_on_the_escalator(case, frontline, gesture):
-    case = services.case_fix(actor=frontline, case=case, note="")
-    case = services.case_surprise(actor=frontline, case=case, gesture=gesture, note="with a smile")
-    surprise = case.surprise_interaction
-    assert surprise.customer_id == case.customer_id and surprise.channel == case.interaction.channel
-    assert surprise.promise_kept is True and surprise.summary.startswith("Recovery surprise: Dessert on the house")
-    assert list(surprise.deliveries.values_list("gesture_id", flat=True)) == [gesture.id]
-    assert surprise.level == 5  # first delivery lands at its base level
-    # a second delivery of the same gesture now lands one level lower: it counted on the escalator
+def test_the_surprise_is_a_delivery_on_the_case_that_counts_on_the_escalator(case, frontline, gesture):
+    from interactions.models import GestureDelivery, Interaction
     from interactions.services import interaction_log
 
+    interactions_before = Interaction.objects.count()
+    case = services.case_fix(actor=frontline, case=case, note="")
+    case = services.case_surprise(actor=frontline, case=case, gesture=gesture, note="with a smile")
+    assert Interaction.objects.count() == interactions_before, "the surprise is not a new interaction"
+    delivery = case.surprise_delivery
+    assert (delivery.interaction_id, delivery.customer_id, delivery.gesture_id) == (None, case.customer_id, gesture.id)
+    assert (case.surprise_gesture_id, case.surprise_level) == (gesture.id, 5)  # first delivery: its base level
+    event = case.events.latest("id")
+    assert gesture.name in event.note and "with a smile" in event.note
+    # a second delivery of the same gesture now lands one level lower: it counted on the escalator
     again = interaction_log(actor=frontline, customer=case.customer, channel="phone", gestures=[gesture.id])
     assert again.level == 4
+    assert GestureDelivery.objects.filter(customer=case.customer, gesture=gesture).count() == 2
 
 
 def test_surprise_with_another_teams_gesture_is_400(api_as, case, frontline, other_team):

@@ -29,7 +29,7 @@ PAYLOAD = "<script>alert(1)</script>' OR 1=1;--"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 # Which team-A object fills `{id}` in a path, by the path's first segment.
 PATH_OBJECTS = {"teams": "team", "users": "frontline", "customers": "customer_bare", "gestures": "gesture",
-                "rules": "rule", "rule-bends": "bend", "recovery-cases": "case_fixed"}
+                "rules": "rule", "rule-bends": "bend", "recovery-cases": "case_fixed", "interactions": "interaction"}
 
 
 @lru_cache(maxsize=1)
@@ -192,6 +192,7 @@ VALID = {
     ("PUT", "/api/gestures/{id}/"): lambda w: {"name": "Tea"},
     ("PATCH", "/api/gestures/{id}/"): lambda w: {"name": "Tea"},
     ("POST", "/api/interactions/"): lambda w: {"customer": w["A"]["customer"].id, "channel": "phone"},
+    ("PATCH", "/api/interactions/{id}/"): lambda w: {"summary": "Corrected", "note": "typo"},
     ("POST", "/api/recovery-cases/{id}/close/"): lambda w: {"reason": "Moved away"},
     ("POST", "/api/recovery-cases/{id}/fix/"): None,  # the open case: see _target
     ("POST", "/api/recovery-cases/{id}/surprise/"): lambda w: {"gesture": w["A"]["gesture"].id},

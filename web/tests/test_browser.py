@@ -185,7 +185,7 @@ def test_frontline_fixes_surprises_and_the_case_closes(page_for, live_server, wo
     assert "Case closed." in page.locator(".messages").inner_text()
     assert "Closed" in page.locator(".case-status").inner_text()
     case.refresh_from_db()
-    assert case.status == RecoveryCase.Status.CLOSED and case.surprise_interaction.level == 6
+    assert case.status == RecoveryCase.Status.CLOSED and case.surprise_level == 6
     shot(page, "03-case-closed")
 
 

@@ -1,0 +1,25 @@
+"""Corrections of an interaction's facts join the append-only audit tables (PostgreSQL trigger)."""
+
+from django.db import migrations
+
+from audit.tables import LATER_AUDIT_TABLES, drop_sql, trigger_sql
+
+TABLE = LATER_AUDIT_TABLES[0]
+
+
+def install(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(trigger_sql(TABLE))
+
+
+def uninstall(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(drop_sql(TABLE))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("audit", "0001_append_only_triggers"),
+        ("interactions", "0003_channels_reasons_corrections"),
+    ]
+    operations = [migrations.RunPython(install, uninstall)]
