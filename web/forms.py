@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team
@@ -43,16 +44,51 @@ class LogInteractionForm(StaffForm):
     matched_preference = forms.BooleanField(label=_("Matched their preference"), required=False)
     gestures = forms.TypedMultipleChoiceField(label=_("Gestures"), coerce=int, required=False, choices=())
     summary = forms.CharField(label=_("Summary"), max_length=5000, required=False, widget=forms.Textarea)
+    occurred_at = forms.DateTimeField(
+        label=_("When it happened"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Leave empty for now; fill in for a call logged after the fact."),
+    )
 
     def __init__(self, *args, gestures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["gestures"].choices = [(g.id, g.name) for g in gestures]
+
+    def clean_occurred_at(self):
+        at = self.cleaned_data.get("occurred_at")
+        if at is not None and at > timezone.now():
+            raise forms.ValidationError(_("An interaction cannot happen in the future."))
+        return at
 
     def clean(self):
         data = super().clean()
         if not data.get("customer") and not data.get("new_customer_name"):
             self.add_error("customer", _("Choose a customer, or type a new customer's name."))
         return data
+
+
+class InteractionCorrectForm(StaffForm):
+    """The facts of a logged interaction, to correct them (the same controls as logging)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    occurred_at = forms.DateTimeField(label=_("When it happened"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    promise_kept = forms.BooleanField(label=_("Promise kept"), required=False)
+    issues = forms.MultipleChoiceField(label=_("Issues"), choices=Issue.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    matched_preference = forms.BooleanField(label=_("Matched their preference"), required=False)
+    gestures = forms.TypedMultipleChoiceField(
+        label=_("Gestures"), coerce=int, required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(label=_("Summary"), max_length=5000, required=False, widget=forms.Textarea)
+    note = forms.CharField(label=_("Why the correction"), max_length=500, required=False)
+
+    def __init__(self, *args, gestures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gestures"].choices = [(g.id, g.name) for g in gestures]
+
+    def clean_occurred_at(self):
+        at = self.cleaned_data.get("occurred_at")
+        if at is not None and at > timezone.now():
+            raise forms.ValidationError(_("An interaction cannot happen in the future."))
+        return at
 
 
 class CaseFixForm(StaffForm):
@@ -106,10 +142,19 @@ class BendDecisionForm(StaffForm):
     note = forms.CharField(label=_("Note"), max_length=4000, required=False)
 
 
+def _channels_field():
+    return forms.MultipleChoiceField(
+        label=_("Offered on"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leaving out a recurring gesture counts only on these channels: an email omits no bread basket."),
+    )
+
+
 class GestureForm(StaffModelForm):
+    channels = _channels_field()
+
     class Meta:
         model = Gesture
-        fields = ["name", "description", "base_level", "recurring", "cost", "active"]
+        fields = ["name", "description", "base_level", "recurring", "channels", "cost", "active"]
 
 
 class TeamChoiceMixin:
@@ -121,9 +166,11 @@ class TeamChoiceMixin:
 
 
 class GestureCreateForm(TeamChoiceMixin, StaffModelForm):
+    channels = _channels_field()
+
     class Meta:
         model = Gesture
-        fields = ["name", "description", "base_level", "recurring", "cost"]
+        fields = ["name", "description", "base_level", "recurring", "channels", "cost"]
 
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +217,7 @@ __all__ = [
     "CustomerSearchForm",
     "GestureCreateForm",
     "GestureForm",
+    "InteractionCorrectForm",
     "LogInteractionForm",
     "ProfileForm",
     "RuleForm",

@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("dashboard/open-cases/", views.dashboard_open_cases, name="dashboard-open-cases"),
     path("log/", views.log_interaction, name="log"),
+    path("interactions/<int:interaction_id>/edit/", views.interaction_edit, name="interaction-edit"),
     path("log/customers/", views.customer_matches, name="log-customers"),
     path("log/gestures/", views.gesture_choices, name="log-gestures"),
     path("customers/", views.customer_list, name="customers"),

@@ -70,3 +70,19 @@ def standing_text(standing):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def level_reason(interaction):
+    """Why an interaction has its level, in words (interactions.reasons)."""
+    from interactions.reasons import interaction_level_reason
+
+    return interaction_level_reason(interaction)
+
+
+@register.filter
+def may_correct(interaction, user):
+    """Whether this user may correct this interaction's facts now (interactions.services decides)."""
+    from interactions.services import interaction_may_correct
+
+    return interaction_may_correct(user, interaction)[0]

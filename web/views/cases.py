@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import user_is_member, user_manages
 from interactions.models import Gesture
 from recovery import selectors as recovery_selectors
 from recovery import services as recovery_services
+from recovery import workflow
 from recovery.models import RecoveryCase
 
 from .. import selectors
@@ -32,23 +32,6 @@ def case_board(request):
     board = selectors.case_board(user=request.user)
     columns = [(status, label, board[status]) for status, label in Status.choices]
     return render(request, "web/case_board.html", {"columns": columns, "now": timezone.now()})
-
-
-def allowed_actions(user, case: RecoveryCase) -> set[str]:
-    """What this user may do to this case now: fix, surprise, close (after a surprise),
-    close_without_surprise (managers, with a reason), bend."""
-    if not user_is_member(user, case.team_id):
-        return set()
-    actions = {"bend"} if case.status != Status.CLOSED else set()
-    if case.status == Status.OPEN:
-        actions.add("fix")
-    elif case.status == Status.FIXED:
-        actions.add("surprise")
-        if user_manages(user, case.team_id):
-            actions.add("close_without_surprise")
-    elif case.status == Status.SURPRISED:
-        actions.add("close")
-    return actions
 
 
 def _case_or_404(request, case_id):
@@ -67,8 +50,8 @@ def _surprise_gestures(case):
     return recommended, [r.gesture for r in recommended] + others
 
 
-def _render_case(request, case, *, status=200, **forms):
-    actions = allowed_actions(request.user, case)
+def _render_case(request, case, *, status=200, conflict="", **forms):
+    actions = workflow.case_actions(request.user, case)
     recommended, ordered = _surprise_gestures(case) if "surprise" in actions else ([], [])
     context = {
         "case": case,
@@ -80,7 +63,8 @@ def _render_case(request, case, *, status=200, **forms):
         "status_link": recovery_services.case_status_url(case),
         "fix_form": forms.get("fix_form") or CaseFixForm(),
         "surprise_form": forms.get("surprise_form") or CaseSurpriseForm(gestures=ordered),
-        "close_form": forms.get("close_form") or CaseCloseForm(needs_reason=case.status == Status.FIXED),
+        "close_form": forms.get("close_form") or CaseCloseForm(needs_reason=_needs_reason(case)),
+        "conflict": conflict,
     }
     return render(request, "web/case_detail.html", context, status=status)
 
@@ -91,22 +75,31 @@ def case_detail(request, case_id: int):
     return _render_case(request, _case_or_404(request, case_id))
 
 
+def _needs_reason(case) -> bool:
+    return workflow.close_action(case) == workflow.CLOSE_WITHOUT_SURPRISE
+
+
+def _conflict(request, case, message):
+    """A stale action (the case moved on meanwhile): the page again, saying why, as a 409."""
+    case = _case_or_404(request, case.pk)
+    return _render_case(request, case, status=409, conflict=message)
+
+
 def _act(request, case, action, form, call, form_name):
-    if not user_is_member(request.user, case.team_id):
-        raise PermissionDenied
-    if action == "close_without_surprise" and not user_manages(request.user, case.team_id):
-        raise PermissionDenied
-    if action not in allowed_actions(request.user, case):
-        messages.error(request, _("This case has moved on: it is %(status)s now.") % {"status": case.get_status_display()})
-        return redirect("web:case-detail", case_id=case.pk)
+    """The workflow decides (recovery.workflow), exactly as for the API: 403 when the user may never
+    do this here, 409 with the reason on the page when the case's state does not allow it now."""
+    verdict = workflow.case_action_verdict(request.user, case, action)
+    if verdict.outcome == workflow.FORBIDDEN:
+        raise PermissionDenied(verdict.message)
+    if verdict.outcome == workflow.CONFLICT:
+        return _conflict(request, case, verdict.message)
     if form.is_valid():
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         except StateConflict as exc:
-            messages.error(request, exc.message)
-            return redirect("web:case-detail", case_id=case.pk)
+            return _conflict(request, case, exc.message)
         else:
             return redirect("web:case-detail", case_id=case.pk)
     return _render_case(request, case, status=400, **{form_name: form})
@@ -121,7 +114,7 @@ def case_fix(request, case_id: int):
         recovery_services.case_fix(actor=request.user, case=case, note=data["note"])
         messages.success(request, _("Case marked fixed. Next: surprise the customer."))
 
-    return _act(request, case, "fix", CaseFixForm(request.POST), call, "fix_form")
+    return _act(request, case, workflow.FIX, CaseFixForm(request.POST), call, "fix_form")
 
 
 @login_required
@@ -138,15 +131,15 @@ def case_surprise(request, case_id: int):
         messages.success(request, _("Surprise recorded."))
 
     form = CaseSurpriseForm(request.POST, gestures=list(gestures.values()))
-    return _act(request, case, "surprise", form, call, "surprise_form")
+    return _act(request, case, workflow.SURPRISE, form, call, "surprise_form")
 
 
 @login_required
 @require_POST
 def case_close(request, case_id: int):
     case = _case_or_404(request, case_id)
-    without_surprise = case.status == Status.FIXED
-    action = "close_without_surprise" if without_surprise else "close"
+    without_surprise = _needs_reason(case)
+    action = workflow.close_action(case)
 
     def call(data):
         recovery_services.case_close(

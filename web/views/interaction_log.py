@@ -6,9 +6,11 @@ chosen customer. Submitting calls interactions.services.interaction_log and show
 got and, for Criminal and Basic, the case it opened.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import team_list, user_is_member
+from interactions import selectors as interaction_selectors
 from interactions import services as interaction_services
 
 from .. import selectors
-from ..forms import LogInteractionForm
+from ..forms import InteractionCorrectForm, LogInteractionForm
 from ._common import add_service_errors
 
 
@@ -96,10 +99,54 @@ def _log(form, *, user, customer, teams):
                 issues=data.get("issues") or [],
                 matched_preference=data.get("matched_preference", False),
                 gestures=data.get("gestures") or [],
+                occurred_at=data.get("occurred_at") or None,
             )
     except ValidationError as exc:
         add_service_errors(form, exc)
     return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interaction_edit(request, interaction_id: int):
+    """Correct a logged interaction's facts: whoever logged it within 24 hours, a manager any time.
+    The same controls as logging; the services decide who may and re-score."""
+    interaction = selectors.interaction_for_viewer(user=request.user, interaction_id=interaction_id)
+    if interaction is None:
+        raise Http404
+    allowed, why = interaction_services.interaction_may_correct(request.user, interaction)
+    if not allowed:
+        raise PermissionDenied(why)
+    gestures = selectors.gestures_for_logging(user=request.user, customer=interaction.customer)
+    delivered = interaction_selectors.gesture_ids_of(interaction)
+    status = 200
+    if request.method == "POST":
+        form = InteractionCorrectForm(request.POST, gestures=gestures)
+        if form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if k != "note"}
+            changes["issues"] = changes.get("issues") or []
+            changes["gestures"] = changes.get("gestures") or []
+            try:
+                interaction_services.interaction_correct(
+                    actor=request.user, interaction=interaction, changes=changes, note=form.cleaned_data.get("note") or ""
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Corrected; its level and the customer's later ones were re-scored."))
+                return redirect("web:customer-detail", customer_id=interaction.customer_id)
+        status = 400
+    else:
+        form = InteractionCorrectForm(
+            gestures=gestures,
+            initial={
+                "channel": interaction.channel, "occurred_at": timezone.localtime(interaction.occurred_at),
+                "promise_kept": interaction.promise_kept, "issues": interaction.issues,
+                "matched_preference": interaction.matched_preference, "gestures": delivered,
+                "summary": interaction.summary,
+            },
+        )
+    return render(request, "web/interaction_edit.html", {"form": form, "interaction": interaction}, status=status)
 
 
 @login_required
