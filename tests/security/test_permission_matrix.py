@@ -59,6 +59,12 @@ class Op:
 READ = (Op("GET"),)
 
 
+def _a_day_ago() -> str:
+    from django.utils import timezone
+
+    return (timezone.now() - timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+
 @dataclass(frozen=True)
 class Endpoint:
     kind: str  # "api-object", "api-list", "api-self", "api-global", "page", "page-list", "customer-page", "open"
@@ -167,7 +173,11 @@ MATRIX: dict[str, Endpoint] = {
         (None, lambda w: {"customer": w["A"]["customer"].id, "channel": "phone"}),
         (None, lambda w: {"customer": w["B"]["customer"].id, "channel": "phone", "gestures": [w["A"]["gesture"].id]}),
     )),
-    "interaction-detail": Endpoint("api-object", obj="interaction"),
+    # Corrections: whoever logged it (team A's frontline, here) within 24 hours, managers, admins.
+    "interaction-detail": Endpoint("api-object", obj="interaction", ops=(
+        Op("GET"),
+        Op("PATCH", body=lambda w: {"summary": "Corrected", "note": "typo"}),
+    )),
     # Recovery
     "recovery-case-list": Endpoint("api-list", model=RecoveryCase),
     "recovery-case-detail": Endpoint("api-object", obj="case"),
@@ -233,6 +243,10 @@ MATRIX: dict[str, Endpoint] = {
     "web:log-customers": Endpoint("page-list", query=lambda w, team: {"q": "Customer of"}, marks=_customer_marks),
     "web:log-gestures": Endpoint("page-list", query=lambda w, team: {"customer": w["A"]["customer"].id},
                                  marks=lambda w, team: [w[team]["gesture"].name]),
+    "web:interaction-edit": Endpoint("page", obj="interaction", ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"channel": "phone", "occurred_at": _a_day_ago(), "promise_kept": "on"}, ok=(302,)),
+    )),
     "web:customers": Endpoint("page-list", marks=_customer_marks),
     "web:customer-detail": Endpoint("page", obj="customer"),
     "web:cases": Endpoint("page-list", marks=_case_links),
