@@ -50,6 +50,24 @@ class TeamRules:
     recurring: tuple  # the recurring (and active) ones, in order
 
 
+def drift_timelines(drifts: Iterable[tuple]) -> dict[int, tuple[list, list]]:
+    """gesture id -> (effective_from µs ascending, offsets), from (gesture_id, effective_from µs, offset) rows."""
+    timelines: dict[int, tuple[list, list]] = {}
+    for gesture_id, effective_from, offset in sorted(drifts):
+        froms, offsets = timelines.setdefault(gesture_id, ([], []))
+        froms.append(effective_from)
+        offsets.append(offset)
+    return timelines
+
+
+def offset_in_force(timeline: tuple[list, list] | None, at: int) -> int:
+    """Rule 6: the drift offset of the latest change effective at or before `at` (0 before any)."""
+    if timeline is None:
+        return 0
+    i = bisect_right(timeline[0], at) - 1
+    return timeline[1][i] if i >= 0 else 0
+
+
 def deliveries_in_window(times: Sequence[int] | None, at: int, window_us: int) -> int:
     """Deliveries with at - window <= delivered_at < at, from the customer's sorted delivery times."""
     if not times:
@@ -82,24 +100,13 @@ class Rubric:
                 gestures=rules,
                 recurring=tuple(r for r in rules.values() if r.recurring),
             )
-        timelines: dict[int, tuple[list, list]] = {}
-        for gesture_id, effective_from, offset in sorted(drifts):
-            froms, offsets = timelines.setdefault(gesture_id, ([], []))
-            froms.append(effective_from)
-            offsets.append(offset)
-        self.timelines = timelines
+        self.timelines = drift_timelines(drifts)
         self._facts: dict[tuple, scoring.GestureFacts] = {}
         self._assessments: dict[tuple, scoring.Assessment] = {}
 
     # Rule 6: which effective base level is in force at a moment.
     def effective_base(self, rule: GestureRule, at: int) -> int:
-        timeline = self.timelines.get(rule.gesture_id)
-        offset = 0
-        if timeline is not None:
-            i = bisect_right(timeline[0], at) - 1
-            if i >= 0:
-                offset = timeline[1][i]
-        return scoring.effective_base_level(rule.base_level, offset)
+        return scoring.effective_base_level(rule.base_level, offset_in_force(self.timelines.get(rule.gesture_id), at))
 
     def facts(self, rule: GestureRule, at: int, prior: int) -> scoring.GestureFacts:
         """The interned GestureFacts for this gesture at `at` with `prior` deliveries in the window."""

@@ -11,8 +11,8 @@ from accounts.selectors import scope_to_teams
 
 from . import scoring
 from .models import Customer, Gesture, GestureDelivery, GestureDrift, Interaction
-from .rescoring import epoch_micros_sql
-from .rubric import Rubric, deliveries_in_window, micros
+from .rescoring import EpochMicros, epoch_micros_sql, raw_rows
+from .rubric import Rubric, deliveries_in_window, drift_timelines, micros, offset_in_force
 
 
 def customer_list(*, user) -> QuerySet:
@@ -65,19 +65,21 @@ def gesture_ids_of(interaction: Interaction) -> list[int]:
 
 
 def effective_base_levels(*, gestures, at: datetime | None = None) -> dict[int, int]:
-    """Each gesture's effective base level in force at `at` (drift applied). One query for any number."""
+    """Each gesture's effective base level in force at `at` (drift applied, as the rubric reads it).
+    One query for any number."""
     at = at or timezone.now()
     gestures = list(gestures)
-    offsets: dict[int, int] = {}
+    rows = []
     if gestures:
-        rows = (
-            GestureDrift.objects.filter(gesture_id__in=[g.id for g in gestures], effective_from__lte=at)
-            .order_by("gesture_id", "-effective_from")
-            .values_list("gesture_id", "offset")
+        rows = raw_rows(
+            GestureDrift.objects.filter(gesture_id__in=[g.id for g in gestures])
+            .annotate(at_us=EpochMicros("effective_from"))
+            .values_list("gesture_id", "at_us", "offset")
         )
-        for gesture_id, offset in rows:
-            offsets.setdefault(gesture_id, offset)
-    return {g.id: scoring.effective_base_level(g.base_level, offsets.get(g.id, 0)) for g in gestures}
+    timelines, moment = drift_timelines(rows), micros(at)
+    return {
+        g.id: scoring.effective_base_level(g.base_level, offset_in_force(timelines.get(g.id), moment)) for g in gestures
+    }
 
 
 class RubricFacts:

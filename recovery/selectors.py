@@ -1,5 +1,6 @@
 """Reads of cases, rules and bends, scoped to the viewer; the surprise recommendation."""
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,44 +71,78 @@ class GestureRecommendation:
     level: int  # what it would land at now: its effective base level, never received in the window
     fits_preferences: bool
     why: str
+    fit: int = 0  # how well it fits this customer: preferences, preferred channel, an upcoming occasion
 
 
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+OCCASION_DAYS = 14  # an occasion this close is worth a gesture that speaks to it
 
 
 def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text or "")}
 
 
+def upcoming_occasions(customer, at: datetime, days: int = OCCASION_DAYS) -> list[str]:
+    """The labels of the customer's special dates in the next `days` days (a birthday, an anniversary)."""
+    today = timezone.localtime(at).date()
+    found = []
+    for entry in customer.special_dates or []:
+        try:
+            month, day = (int(part) for part in str(entry.get("date", ""))[-5:].split("-"))
+        except (AttributeError, ValueError):
+            continue
+        for year in (today.year, today.year + 1):
+            try:
+                when = today.replace(year=year, month=month, day=day)
+            except ValueError:  # 29 February in a common year
+                continue
+            if 0 <= (when - today).days <= days:
+                found.append(str(entry.get("label", "")))
+                break
+    return found
+
+
 def gestures_recommended(*, case: RecoveryCase, at: datetime | None = None) -> list[GestureRecommendation]:
     """The team's active gestures this customer has never received in the familiarity window (they
-    land at their full base level), best first: highest effective base level now, then those that fit
-    the customer's preferences or preferred channel."""
+    land at their full base level), best for this customer first.
+
+    Each scores its level plus its fit: +1 when a word of the customer's preferences is in its name or
+    description, +1 when it mentions their preferred channel, +2 when it speaks to an occasion of
+    theirs in the next 14 days (a birthday cake before a birthday). Ties go first to the better fit,
+    then are spread over customers (a stable order per customer), so one gesture does not top every
+    list and drift from being given to everyone.
+    """
     at = at or timezone.now()
     customer = case.customer
     team = case.team
     gestures = list(Gesture.objects.filter(team_id=team.id, active=True).order_by("name", "id"))
-    facts = rubric_facts(team=team, customer_id=customer.id, at=at)
+    facts = rubric_facts(team=team, customer_id=customer.id, at=at).gestures
     liked = _words(customer.preferences)
+    occasions = {label: _words(label) for label in upcoming_occasions(customer, at)}
     channel_words = set()
     if customer.preferred_channel:
         channel_words = {customer.preferred_channel.lower(), str(Channel(customer.preferred_channel).label).lower()}
     found = []
     for g in gestures:
-        f = facts.gestures[g.id]
+        f = facts[g.id]
         if f.prior_deliveries:
             continue
         gesture_text = f"{g.name} {g.description}".lower()
-        shared = sorted(liked & _words(gesture_text))
+        gesture_words = _words(gesture_text)
+        shared = sorted(liked & gesture_words)
         channel_fit = any(w and w in gesture_text for w in channel_words)
+        occasion = next((label for label, words in occasions.items() if words & gesture_words), None)
+        fit = (1 if shared else 0) + (1 if channel_fit else 0) + (2 if occasion else 0)
         reasons = [
             _("Never received in the last %(days)d days: lands at %(level)s.")
             % {"days": team.familiarity_window_days, "level": Level(f.base_level).label}
         ]
+        if occasion:
+            reasons.append(_("Their %(occasion)s is coming up.") % {"occasion": occasion})
         if shared:
             reasons.append(_("Fits their preferences (%(words)s).") % {"words": ", ".join(shared)})
         if channel_fit:
             reasons.append(_("Fits their preferred channel (%(channel)s).") % {"channel": customer.get_preferred_channel_display()})
-        found.append(GestureRecommendation(gesture=g, level=f.base_level, fits_preferences=bool(shared or channel_fit), why=" ".join(reasons)))
-    found.sort(key=lambda r: (-r.level, not r.fits_preferences, float(r.gesture.cost), r.gesture.name))
+        found.append(GestureRecommendation(gesture=g, level=f.base_level, fits_preferences=bool(shared or channel_fit), why=" ".join(reasons), fit=fit))
+    found.sort(key=lambda r: (-(r.level + r.fit), -r.fit, hashlib.sha256(f"{customer.pk}:{r.gesture.pk}".encode()).digest()))
     return found

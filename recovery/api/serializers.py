@@ -131,6 +131,7 @@ class GestureRecommendationSerializer(serializers.Serializer):
     cost = serializers.DecimalField(source="gesture.cost", max_digits=10, decimal_places=2)
     level = serializers.IntegerField()
     fits_preferences = serializers.BooleanField()
+    fit = serializers.IntegerField(help_text="how well it fits this customer: +1 preferences, +1 preferred channel, +2 an occasion in the next 14 days")
     why = serializers.CharField()
 
 

@@ -143,10 +143,40 @@ def test_recommended_gestures_never_received_best_first_with_why(api_as, frontli
     interaction_log(actor=frontline, customer=customer, channel="phone", gestures=[given.id])
 
     rows = api_as(frontline).get(f"/api/recovery-cases/{case.id}/recommended-gestures/").json()
-    assert [r["gesture"] for r in rows] == [champagne.id, wine.id, cheese.id]
-    assert rows[0]["level"] == 6 and "Unbelievable" in rows[0]["why"]
-    assert rows[1]["fits_preferences"] is True and "wine" in rows[1]["why"]
+    # the wine fits their taste: Surprising + a fit ranks with Unbelievable, and the better fit goes first
+    assert [r["gesture"] for r in rows] == [wine.id, champagne.id, cheese.id]
+    assert rows[0]["fits_preferences"] is True and rows[0]["fit"] == 1 and "wine" in rows[0]["why"]
+    assert rows[1]["level"] == 6 and "Unbelievable" in rows[1]["why"] and rows[1]["fit"] == 0
     assert rows[2]["fits_preferences"] is False
+
+
+def test_an_upcoming_occasion_brings_the_gesture_that_speaks_to_it_first(api_as, frontline, team, customer, case):
+    from interactions.models import Customer
+
+    GestureFactory(team=team, name="Champagne", base_level=6)
+    cake = GestureFactory(team=team, name="Birthday cake", description="A small cake with a candle", base_level=5)
+    soon = (timezone.localdate() + timedelta(days=5)).strftime("%m-%d")
+    Customer.objects.filter(pk=customer.pk).update(special_dates=[{"label": "Birthday", "date": soon}])
+    rows = api_as(frontline).get(f"/api/recovery-cases/{case.id}/recommended-gestures/").json()
+    assert rows[0]["gesture"] == cake.id and rows[0]["fit"] == 2 and "Birthday is coming up" in rows[0]["why"]
+    months_away = (timezone.localdate() + timedelta(days=60)).strftime("%m-%d")
+    Customer.objects.filter(pk=customer.pk).update(special_dates=[{"label": "Birthday", "date": months_away}])
+    later = api_as(frontline).get(f"/api/recovery-cases/{case.id}/recommended-gestures/").json()
+    assert later[0]["gesture"] != cake.id and later[-1]["fit"] == 0  # two months away: no longer first
+
+
+def test_equal_gestures_are_spread_over_customers(frontline, team):
+    from interactions.tests.factories import CustomerFactory
+    from recovery import selectors as recovery_selectors
+
+    from .conftest import open_case
+
+    gestures = [GestureFactory(team=team, name=f"Treat {i}", base_level=5) for i in range(4)]
+    tops = {
+        recovery_selectors.gestures_recommended(case=open_case(frontline, CustomerFactory(team=team, preferences=""))).pop(0).gesture
+        for _ in range(8)
+    }
+    assert len(tops) > 1 and tops <= set(gestures)
 
 
 def test_recommendations_use_the_effective_base_level_after_drift(api_as, frontline, team, customer, case):
