@@ -1,6 +1,9 @@
 """Demo teams and users for `seed_demo` (idempotent: found by name, never duplicated)."""
 
+from contextlib import contextmanager
 from decimal import Decimal
+
+from django.utils import timezone as dj_timezone
 
 from .models import Team, User
 
@@ -47,3 +50,17 @@ def seed_accounts() -> tuple[list[Team], dict[str, User]]:
                 user.teams.add(teams[team_index])
         users[username] = user
     return teams, users
+
+
+@contextmanager
+def replayed_at(moment):
+    """The demo's history is replayed as if it happened live: inside this block the app's clock
+    (`django.utils.timezone.now`, which every service and every auto_now field reads) says `moment`,
+    so a case opened by a visit five weeks ago opens five weeks ago, with its due time then. Used by
+    seed_demo only, never by the app."""
+    original = dj_timezone.now
+    dj_timezone.now = lambda: moment
+    try:
+        yield
+    finally:
+        dj_timezone.now = original

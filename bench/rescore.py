@@ -157,9 +157,9 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float):
     sql(
         f"""INSERT INTO interactions_interaction (id, team_id, customer_id, channel, occurred_at, summary, promise_kept,
                 issues, matched_preference, assessed_level, customer_level, level, omitted_gestures, customer_comment,
-                created_at, feedback_nonce, feedback_digest)
+                created_at, feedback_nonce, feedback_digest, reason)
             SELECT g, ({team_ids})[1 + mod(c, {TEAMS})], c, 'phone', at, '', kept, issues, matched, step3, rated,
-                   COALESCE(rated, step3), '[]'::jsonb, '', at, md5(g::text), md5(g::text) || md5((-g)::text)
+                   COALESCE(rated, step3), '[]'::jsonb, '', at, md5(g::text), md5(g::text) || md5((-g)::text), ''
             FROM (
                 SELECT g, 1 + floor(random() * %s)::int AS c,
                        now() - interval '730 days' * random() AS at,

@@ -3,8 +3,10 @@
 Interactions are logged through `services.interaction_log` in time order with a backdated
 `occurred_at`, so their levels come from the rubric exactly as if staff had logged them live:
 regulars get the bread basket every visit until it is merely Expected (the escalator), two of them
-then go without it (an omission: Basic, and Criminal once it had sunk to Basic), and a few
-customers rate their visit themselves.
+then go without it (an omission: Basic, and Criminal once it had sunk to Basic), they email in
+between (no bread basket there, no omission), and a few customers rate their visit themselves.
+Each is logged with the clock set to its time (accounts.demo.replayed_at), so the cases it opens
+open then and the weekly report's "cases opened" counts them in their own week.
 """
 
 import random
@@ -12,6 +14,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+
+from accounts.demo import replayed_at
 
 from . import services
 from .models import Customer, Gesture, Interaction
@@ -139,14 +143,16 @@ def _history(team, customers, gestures, staff, summaries, rng) -> tuple[int, int
     for at, customer, facts in visits:
         gestures_given = facts.pop("gestures", [])
         channel = facts.pop("channel", None) or customer.preferred_channel or "in_person"
-        interaction = services.interaction_log(
-            actor=staff[logged % len(staff)], customer=customer, occurred_at=at, channel=channel,
-            summary=rng.choice(summaries), gestures=[g.id for g in gestures_given], **facts,
-        )
+        with replayed_at(at + timedelta(minutes=2)):  # logged live: its case (if any) opens then
+            interaction = services.interaction_log(
+                actor=staff[logged % len(staff)], customer=customer, occurred_at=at, channel=channel,
+                summary=rng.choice(summaries), gestures=[g.id for g in gestures_given], **facts,
+            )
         logged += 1
         if rng.random() < 0.12:
             # Customers mostly agree, sometimes see it one level differently.
             own = max(1, min(6, interaction.assessed_level + rng.choice([-1, 0, 0, 1])))
-            services.interaction_rate(interaction=interaction, level=own, comment=rng.choice(["", "Thanks!", "Could be quicker."]))
+            with replayed_at(min(at + timedelta(hours=3), now)):
+                services.interaction_rate(interaction=interaction, level=own, comment=rng.choice(["", "Thanks!", "Could be quicker."]))
             rated += 1
     return logged, rated

@@ -50,11 +50,12 @@ class LevelMove:
 
 
 def _history_reason(reason_text: str, assessed_level: int, customer_level: int | None, cause: str) -> str:
-    with override("en"):  # the history row is an audit record: one language
-        if cause == Cause.CUSTOMER_RATING:
-            words = reasons.level_reason(reason_text=reason_text, assessed_level=assessed_level, customer_level=customer_level)
-        else:
-            words = reasons.assessed_reason_words(scoring.Reason.decode(reason_text), assessed_level)
+    """The words of the history row, in English (an audit record has one language); call it with
+    English active (`override("en")`), once for a whole batch."""
+    if cause == Cause.CUSTOMER_RATING:
+        words = reasons.level_reason(reason_text=reason_text, assessed_level=assessed_level, customer_level=customer_level)
+    else:
+        words = reasons.assessed_reason_words(scoring.Reason.decode(reason_text), assessed_level)
     return words[:REASON_MAX]
 
 
@@ -65,13 +66,10 @@ def levels_announce(moves: list[LevelMove]) -> None:
 
 def level_record(*, interaction: Interaction, old_level: int | None, cause: str, actor=None) -> LevelMove:
     """Record the change of one interaction to its current `level` and announce it."""
+    with override("en"):
+        words = _history_reason(interaction.reason, interaction.assessed_level, interaction.customer_level, cause)
     LevelChange.objects.create(
-        interaction=interaction,
-        old_level=old_level,
-        new_level=interaction.level,
-        cause=cause,
-        reason=_history_reason(interaction.reason, interaction.assessed_level, interaction.customer_level, cause),
-        actor=actor,
+        interaction=interaction, old_level=old_level, new_level=interaction.level, cause=cause, reason=words, actor=actor
     )
     move = LevelMove(
         interaction.pk, interaction.customer_id, interaction.team_id, old_level, interaction.level, cause, actor, interaction
@@ -148,11 +146,17 @@ def levels_write(
             )
         updated = [by_id[row[0]] for row in cursor.fetchall()]
     moved = [c for c in updated if c.level != c.old_level]
+    words: dict[tuple, str] = {}  # most moves share their reason: word each once
+    with override("en"):
+        for c in moved:
+            key = (c.reason, c.assessed_level, c.customer_level)
+            if key not in words:
+                words[key] = _history_reason(c.reason, c.assessed_level, c.customer_level, cause)
     LevelChange.objects.bulk_create(
         [
             LevelChange(
                 interaction_id=c.interaction_id, old_level=c.old_level, new_level=c.level, cause=cause,
-                reason=_history_reason(c.reason, c.assessed_level, c.customer_level, cause),
+                reason=words[(c.reason, c.assessed_level, c.customer_level)],
                 job_run_id=job_run_id, actor=actor, changed_at=now,
             )
             for c in moved

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import replayed_at
 from accounts.models import User
 from interactions.levels import Level
 from interactions.models import Customer, Gesture
@@ -79,6 +80,36 @@ def _gesture(team) -> Gesture:
     return gesture
 
 
+def _work_history(team, frontline, manager) -> None:
+    """The cases the seeded history opened more than two days ago were worked back then: fixed a few
+    hours after opening (one in four late, past its SLA), surprised the next day and closed; one in
+    five closed by a manager without a surprise. Replayed at those moments, as if live."""
+    now = timezone.now()
+    old = RecoveryCase.objects.filter(team=team, status=RecoveryCase.Status.OPEN, opened_at__lt=now - timedelta(days=2))
+    def then(opened_at, hours):
+        return min(opened_at + timedelta(hours=hours), now - timedelta(minutes=30))
+
+    for n, case in enumerate(old.select_related("customer", "team").order_by("opened_at", "id")):
+        fix_hours = services.fix_hours(team, case.severity)
+        fix_after = fix_hours + 2 if n % 4 == 3 else 1 + n % 3
+        fixed_at = then(case.opened_at, fix_after)
+        with replayed_at(fixed_at):
+            case = services.case_fix(actor=frontline, case=case, note="Apologised and put it right.")
+        if n % 5 == 4:
+            with replayed_at(then(case.opened_at, fix_after + 1)):
+                services.case_close(actor=manager, case=case, reason="The customer preferred no further contact.")
+            continue
+        with replayed_at(then(case.opened_at, fix_after + 20)):
+            recommended = selectors.gestures_recommended(case=case)
+            gesture = recommended[0].gesture if recommended else _gesture(team)
+            case = services.case_surprise(actor=frontline, case=case, gesture=gesture, note="Chosen from the recommendations.")
+        with replayed_at(then(case.opened_at, fix_after + 21)):
+            services.case_close(actor=frontline, case=case, note="Customer happy again.")
+        if n % 3 == 0:
+            with replayed_at(then(case.opened_at, fix_after + 30)):
+                services.case_recovered_rate(case=case, level=Level.DESIRED if n % 2 == 0 else Level.SURPRISING)
+
+
 def _work_cases(team, frontline, manager) -> None:
     cases = _open_cases(team, frontline, wanted=6)
     overdue, stays_open, fixed, surprised, closed, closed_without = cases[:6]
@@ -130,6 +161,7 @@ def seed_recovery(*, teams, users, stdout=None):
         if frontline is None or manager is None:
             continue
         with transaction.atomic():
+            _work_history(team, frontline, manager)
             _work_cases(team, frontline, manager)
             _bends(team, rules, frontline, manager, admin)
         if stdout is not None:

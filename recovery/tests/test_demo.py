@@ -27,3 +27,24 @@ def test_seed_demo_has_cases_in_every_state_bends_and_a_dumbest_rule_and_is_idem
         assert top.bend_count > selectors.rules_ranked(user=admin).filter(team=team)[1].bend_count
     assert RuleBend.objects.filter(auto_approved=True).exists()
     assert RecoveryCase.objects.filter(recovered_level__isnull=False).exists()
+
+
+def test_the_demo_adds_up_cases_open_in_their_own_week_and_nothing_is_surprised_twice():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interactions.models import Interaction
+
+    call_command("seed_demo", stdout=StringIO())
+    now = timezone.now()
+    cases = list(RecoveryCase.objects.select_related("interaction"))
+    # a case opens when its interaction was logged (or rated, a few hours later), live: not at seeding time
+    replayed = [c for c in cases if c.interaction.created_at < now - timedelta(days=1)]
+    assert replayed and all(timedelta(0) <= c.opened_at - c.interaction.created_at <= timedelta(hours=4) for c in replayed)
+    assert len({c.fix_due for c in cases}) > len(cases) // 2, "due times differ"
+    # cases opened more than two days ago were worked back then; none is left overdue from the history
+    assert not RecoveryCase.objects.filter(opened_at__lt=now - timedelta(days=3), status__in=["open", "fixed"]).exists()
+    # a surprise is a delivery, never an interaction of its own: no case opened by a surprise
+    assert Interaction.objects.filter(summary__startswith="Recovery surprise").count() == 0
+    assert RecoveryCase.objects.filter(surprise_delivery__isnull=False).count() == RecoveryCase.objects.exclude(surprised_at=None).count()
