@@ -1,4 +1,4 @@
-"""Expectation drift and the re-score job (PRODUCT.md "Expectation drift").
+"""Expectation drift and the re-score job (docs/drift.md).
 
 `rescore_run` does, in order and under one database lock:
 

@@ -1,4 +1,4 @@
-"""One example per rule of the rubric (PRODUCT.md "Default rubric"), through logging on the database."""
+"""One example per rule of the rubric (docs/levels.md), through logging on the database."""
 
 from datetime import timedelta
 
