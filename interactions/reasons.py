@@ -24,7 +24,8 @@ def assessed_reason_words(reason: scoring.Reason | None, assessed_level: int) ->
     if code == scoring.ISSUES:
         return _("%(level)s: the promise was kept, but: %(issues)s.") % {"level": level, "issues": _issues(reason.issues)}
     if code == scoring.PREFERENCE:
-        return _("%(level)s: served the way this customer prefers.") % {"level": level}
+        words = _("%(level)s: served the way this customer prefers.") % {"level": level}
+        return _with_not_offered(words, reason)
     if code == scoring.GESTURE:
         if reason.count <= 1:
             return _("%(level)s: first %(gesture)s.") % {"level": level, "gesture": reason.name}
@@ -37,7 +38,13 @@ def assessed_reason_words(reason: scoring.Reason | None, assessed_level: int) ->
             "%(level)s: %(gesture)s, served %(n)d times before, was left out.",
             reason.count,
         ) % {"level": level, "gesture": reason.name, "n": reason.count}
-    return _("%(level)s: the promise was kept, the normal way.") % {"level": level}
+    return _with_not_offered(_("%(level)s: the promise was kept, the normal way.") % {"level": level}, reason)
+
+
+def _with_not_offered(words: str, reason: scoring.Reason) -> str:
+    if reason.gesture_id is None:
+        return words
+    return words + " " + _("%(gesture)s is not offered on this channel, so leaving it out does not count.") % {"gesture": reason.name}
 
 
 def level_reason(*, reason_text: str, assessed_level: int, customer_level: int | None) -> str:

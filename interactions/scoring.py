@@ -71,7 +71,7 @@ class Reason:
     """Why an interaction got its level: the rule, and the gesture and count it turned on."""
 
     code: str
-    gesture_id: int | None = None
+    gesture_id: int | None = None  # AS_EXPECTED / PREFERENCE: a recurring gesture expected elsewhere, not offered here
     name: str = ""
     count: int = 0  # GESTURE: which delivery this was (1 = first); OMISSION: how often it was received before
     issues: tuple[str, ...] = ()
@@ -164,14 +164,18 @@ def assess(
                 reason = Reason(GESTURE, g.gesture_id, g.name, g.prior_deliveries + 1)
     omitted = []
     for g in recurring_not_delivered:
-        if not omission_counts(g, channel):
-            continue
         cap = omission_cap(g.base_level, g.prior_deliveries)
-        if cap is not None:
-            omitted.append(g.gesture_id)
-            if cap < level:
-                level = cap
-                reason = Reason(OMISSION, g.gesture_id, g.name, g.prior_deliveries)
+        if cap is None:
+            continue
+        if not omission_counts(g, channel):
+            if reason.code in (AS_EXPECTED, PREFERENCE) and reason.gesture_id is None:
+                # expected elsewhere, not offered here: the reason says it was not missed
+                reason = Reason(reason.code, g.gesture_id, g.name, g.prior_deliveries)
+            continue
+        omitted.append(g.gesture_id)
+        if cap < level:
+            level = cap
+            reason = Reason(OMISSION, g.gesture_id, g.name, g.prior_deliveries)
     return Assessment(level=max(LOWEST, min(HIGHEST, level)), omitted=tuple(sorted(omitted)), reason=reason)
 
 

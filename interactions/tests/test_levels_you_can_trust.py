@@ -55,7 +55,9 @@ def test_an_email_to_a_bread_basket_regular_omits_no_bread_and_says_why(frontlin
     email = services.interaction_log(actor=frontline, customer=customer, channel="email", occurred_at=start + 5 * DAY)
     assert (email.level, email.omitted_gestures) == (Level.EXPECTED, [])
     assert not RecoveryCase.objects.filter(interaction=email).exists()
-    assert interaction_level_reason(email) == "Expected: the promise was kept, the normal way."
+    assert interaction_level_reason(email) == (
+        "Expected: the promise was kept, the normal way. Bread basket is not offered on this channel, so leaving it out does not count."
+    )
 
 
 def test_a_dinner_without_the_bread_basket_is_criminal_and_says_so(frontline, customer, bread):
@@ -155,7 +157,8 @@ def test_patch_corrects_over_the_api(api_as, frontline, customer, bread):
     response = api_as(frontline).patch(f"/api/interactions/{wrong.pk}/", {"channel": "email"}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["level"], body["channel"], body["level_reason"]) == (3, "email", "Expected: the promise was kept, the normal way.")
+    assert (body["level"], body["channel"]) == (3, "email") and body["level_reason"].startswith("Expected: the promise was kept")
+    assert "Bread basket is not offered on this channel" in body["level_reason"]
     assert RecoveryCase.objects.get(interaction=wrong).status == "closed"
     bad = api_as(frontline).patch(f"/api/interactions/{wrong.pk}/", {"occurred_at": "2999-01-01T00:00:00Z"}, format="json")
     assert bad.status_code == 400 and "occurred_at" in bad.json()

@@ -65,7 +65,9 @@ def test_the_highest_gesture_wins_and_is_named():
 
 def test_omission_counts_only_on_the_channels_where_it_is_offered():
     bread = facts(7, SURPRISING, recurring=True, prior=3, channels=("in_person",), name="Bread basket")
-    assert assess(others=[bread], channel="email").level == EXPECTED
+    email = assess(others=[bread], channel="email")
+    assert (email.level, email.omitted, email.reason) == (EXPECTED, (), Reason(scoring.AS_EXPECTED, 7, "Bread basket", 3))
+    assert assess(others=[facts(8, SURPRISING, recurring=True, prior=1, channels=("in_person",))], channel="email").reason == Reason(scoring.AS_EXPECTED)
     capped = assess(others=[bread], channel="in_person")
     assert (capped.level, capped.omitted, capped.reason) == (BASIC, (7,), Reason(scoring.OMISSION, 7, "Bread basket", 3))
 
