@@ -97,20 +97,37 @@ def levels_write(
     if not changes:
         return []
     now = now or timezone.now()
-    table = Interaction._meta.db_table
+    table, history = Interaction._meta.db_table, LevelChange._meta.db_table
     by_id = {c.interaction_id: c for c in changes}
+    words: dict[tuple, str] = {}  # the history rows' words; most changes share theirs: word each once
+    with override("en"):
+        for c in changes:
+            key = (c.reason, c.assessed_level, c.customer_level)
+            if key not in words:
+                words[key] = _history_reason(c.reason, c.assessed_level, c.customer_level, cause)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # One statement: the changed rows and, for those whose level moved, their history.
             cursor.execute(
                 f"""
-                UPDATE {table} AS i
-                SET assessed_level = v.assessed, level = v.level, omitted_gestures = v.omitted::jsonb, reason = v.reason
-                FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::text[], %s::smallint[], %s::smallint[], %s::text[])
-                     AS v(id, assessed, level, omitted, old_level, cl, reason)
-                WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
-                  AND i.customer_id BETWEEN %s AND %s
-                RETURNING i.id
-                """,  # nosec B608 - the table name comes from the model; every value is a parameter
+                WITH v AS (
+                    SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::text[], %s::smallint[],
+                                         %s::smallint[], %s::text[], %s::text[])
+                    AS v(id, assessed, level, omitted, old_level, cl, reason, words)
+                ), u AS (
+                    UPDATE {table} AS i
+                    SET assessed_level = v.assessed, level = v.level, omitted_gestures = v.omitted::jsonb, reason = v.reason
+                    FROM v
+                    WHERE i.id = v.id AND i.level = v.old_level AND COALESCE(i.customer_level, 0) = v.cl
+                      AND i.customer_id BETWEEN %s AND %s
+                    RETURNING i.id, v.old_level, v.level, v.words
+                ), h AS (
+                    INSERT INTO {history} (interaction_id, old_level, new_level, cause, reason, job_run_id, actor_id, changed_at)
+                    SELECT u.id, u.old_level, u.level, %s, u.words, %s, %s, %s FROM u WHERE u.old_level <> u.level
+                    ON CONFLICT (interaction_id, job_run_id) WHERE job_run_id IS NOT NULL DO NOTHING
+                )
+                SELECT id FROM u
+                """,  # nosec B608 - table names come from the models; every value is a parameter
                 [
                     [c.interaction_id for c in changes],
                     [c.assessed_level for c in changes],
@@ -119,11 +136,18 @@ def levels_write(
                     [c.old_level for c in changes],
                     [c.customer_level or 0 for c in changes],
                     [c.reason for c in changes],
+                    [words[(c.reason, c.assessed_level, c.customer_level)] for c in changes],
                     customers[0],
                     customers[1],
+                    cause,
+                    job_run_id,
+                    getattr(actor, "pk", None),
+                    now,
                 ],
             )
-        else:  # SQLite (the embedded default): the same UPDATE from json_each
+            updated = [by_id[row[0]] for row in cursor.fetchall()]
+            moved = [c for c in updated if c.level != c.old_level]
+        else:  # SQLite (the embedded default): the same UPDATE from json_each, then the history in bulk
             payload = json.dumps(
                 [[c.interaction_id, c.assessed_level, c.level, json.dumps(c.omitted), c.old_level, c.customer_level or 0, c.reason] for c in changes]
             )
@@ -144,26 +168,20 @@ def levels_write(
                 """,  # nosec B608 - the table name comes from the model; every value is a parameter
                 [payload, customers[0], customers[1]],
             )
-        updated = [by_id[row[0]] for row in cursor.fetchall()]
-    moved = [c for c in updated if c.level != c.old_level]
-    words: dict[tuple, str] = {}  # most moves share their reason: word each once
-    with override("en"):
-        for c in moved:
-            key = (c.reason, c.assessed_level, c.customer_level)
-            if key not in words:
-                words[key] = _history_reason(c.reason, c.assessed_level, c.customer_level, cause)
-    LevelChange.objects.bulk_create(
-        [
-            LevelChange(
-                interaction_id=c.interaction_id, old_level=c.old_level, new_level=c.level, cause=cause,
-                reason=words[(c.reason, c.assessed_level, c.customer_level)],
-                job_run_id=job_run_id, actor=actor, changed_at=now,
+            updated = [by_id[row[0]] for row in cursor.fetchall()]
+            moved = [c for c in updated if c.level != c.old_level]
+            LevelChange.objects.bulk_create(
+                [
+                    LevelChange(
+                        interaction_id=c.interaction_id, old_level=c.old_level, new_level=c.level, cause=cause,
+                        reason=words[(c.reason, c.assessed_level, c.customer_level)], job_run_id=job_run_id, actor=actor,
+                        changed_at=now,
+                    )
+                    for c in moved
+                ],
+                ignore_conflicts=job_run_id is not None,  # a resumed run never writes the same row's change twice
+                batch_size=2000,
             )
-            for c in moved
-        ],
-        ignore_conflicts=job_run_id is not None,  # a resumed run never writes the same row's change twice
-        batch_size=2000,
-    )
     levels_announce(
         [LevelMove(c.interaction_id, c.customer_id, c.team_id, c.old_level, c.level, cause, actor) for c in moved]
     )

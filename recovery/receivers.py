@@ -11,13 +11,20 @@ CORRECTING_CAUSES = {LevelChange.Cause.CORRECTION, LevelChange.Cause.RESCORE}
 
 
 def on_levels_changed(sender, *, moves: list[LevelMove], **kwargs) -> None:
-    for move in moves:
+    if len(moves) == 1 and moves[0].old_level is None and moves[0].interaction is not None:
+        move = moves[0]  # just logged: nobody else can see the interaction yet, nothing to look for
         if move.entered_recovery:
-            case = services.case_open_for_interaction(
-                interaction_id=move.interaction_id, actor=move.actor, just_logged=move.old_level is None,
-                interaction=move.interaction,
-            )
-            if move.interaction is not None and case is not None:
-                move.interaction.recovery_case_id = case.pk  # the log's response shows the case it opened
-        elif move.left_recovery and move.cause in CORRECTING_CAUSES:
-            services.case_close_as_corrected(interaction_id=move.interaction_id, actor=move.actor, new_level=move.new_level)
+            case = services.case_open_for_interaction(interaction=move.interaction, actor=move.actor, just_logged=True)
+            move.interaction.recovery_case_id = case.pk  # the log's response shows the case it opened
+        return
+    entering = [m for m in moves if m.entered_recovery]
+    if entering:
+        opened = services.cases_open_for_interactions(
+            interaction_ids=[m.interaction_id for m in entering], actor=entering[0].actor
+        )
+        for move in entering:
+            if move.interaction is not None and move.interaction_id in opened:
+                move.interaction.recovery_case_id = opened[move.interaction_id].pk
+    leaving = [m for m in moves if m.left_recovery and m.cause in CORRECTING_CAUSES]
+    if leaving:
+        services.cases_close_as_corrected(levels={m.interaction_id: m.new_level for m in leaving}, actor=leaving[0].actor)

@@ -65,20 +65,39 @@ def case_open_for_interaction(
         return RecoveryCase.objects.get(interaction_id=interaction.pk)
 
 
-def case_close_as_corrected(*, interaction_id: int, actor=None, new_level: int) -> RecoveryCase | None:
-    """The interaction's level left Criminal and Basic through a correction (or a re-score of
-    corrected facts): its case, unless already closed, closes as corrected, with an event saying so."""
-    case = RecoveryCase.objects.select_for_update(of=("self",)).filter(interaction_id=interaction_id).first()
-    if case is None or case.status == RecoveryCase.Status.CLOSED:
-        return case
+def cases_open_for_interactions(*, interaction_ids: list[int], actor=None) -> dict[int, RecoveryCase]:
+    """The cases of these interactions (each now Criminal or Basic), opened where missing: one query
+    finds those that have theirs (one case per interaction, ever), one reads the others."""
+    found = {case.interaction_id: case for case in RecoveryCase.objects.filter(interaction_id__in=interaction_ids)}
+    missing = [iid for iid in interaction_ids if iid not in found]
+    for interaction in Interaction.objects.filter(pk__in=missing).select_related("team"):
+        case = case_open_for_interaction(interaction=interaction, actor=actor)
+        if case is not None:
+            found[interaction.pk] = case
+    return found
+
+
+def cases_close_as_corrected(*, levels: dict[int, int], actor=None) -> list[RecoveryCase]:
+    """These interactions' levels left Criminal and Basic through a correction (or a re-score of
+    corrected facts or a changed rubric): each one's case, unless already closed, closes as
+    corrected, with an event saying so. `levels`: interaction id -> its level now."""
+    cases = (
+        RecoveryCase.objects.select_for_update(of=("self",))
+        .filter(interaction_id__in=list(levels))
+        .exclude(status=RecoveryCase.Status.CLOSED)
+        .order_by("id")
+    )
     now = timezone.now()
-    old = case.status
-    case.status = RecoveryCase.Status.CLOSED
-    case.closed_at = now
-    case.close_reason = _("Corrected: the interaction is now %(level)s.") % {"level": Level(new_level).label}
-    case.save(update_fields=["status", "closed_at", "close_reason"])
-    _event(case, kind=CaseEvent.Kind.CORRECTED, from_status=old, actor=actor, note=case.close_reason, at=now)
-    return case
+    closed = []
+    for case in cases:
+        old = case.status
+        case.status = RecoveryCase.Status.CLOSED
+        case.closed_at = now
+        case.close_reason = _("Corrected: the interaction is now %(level)s.") % {"level": Level(levels[case.interaction_id]).label}
+        case.save(update_fields=["status", "closed_at", "close_reason"])
+        _event(case, kind=CaseEvent.Kind.CORRECTED, from_status=old, actor=actor, note=case.close_reason, at=now)
+        closed.append(case)
+    return closed
 
 
 def _case_create(interaction, actor) -> RecoveryCase:
