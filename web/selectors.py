@@ -137,12 +137,8 @@ def _active_by_due(user, limit: int) -> list[RecoveryCase]:
     open_ = list(cases.filter(status=RecoveryCase.Status.OPEN).order_by("fix_due", "id")[:limit])
     fixed = list(cases.filter(status=RecoveryCase.Status.FIXED).order_by("surprise_due", "id")[:limit])
     surprised = list(cases.filter(status=RecoveryCase.Status.SURPRISED).order_by("id")[:limit])
-    for case in open_:
-        case.due = case.fix_due
-    for case in fixed:
-        case.due = case.surprise_due
-    for case in surprised:
-        case.due = None
+    for case in open_ + fixed + surprised:
+        case.due = case.deadline[1]  # the case says which deadline applies now
     return open_ + fixed + surprised
 
 

@@ -65,6 +65,8 @@ def _render_case(request, case, *, status=200, conflict="", **forms):
         "surprise_form": forms.get("surprise_form") or CaseSurpriseForm(gestures=ordered),
         "close_form": forms.get("close_form") or CaseCloseForm(needs_reason=_needs_reason(case)),
         "conflict": conflict,
+        "due_what": case.deadline[0],
+        "due": case.deadline[1],
     }
     return render(request, "web/case_detail.html", context, status=status)
 

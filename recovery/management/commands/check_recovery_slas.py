@@ -9,6 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         escalated = cases_escalate_overdue()
         for case in escalated:
-            due = case.fix_due if case.status == "open" else case.surprise_due
-            self.stdout.write(f"escalated case #{case.pk} ({case.team.name}, {case.status}, due {due:%Y-%m-%d %H:%M} UTC)")
+            what, due = case.deadline
+            self.stdout.write(f"escalated case #{case.pk} ({case.team.name}, {what} due {due:%Y-%m-%d %H:%M} UTC)")
         self.stdout.write(self.style.SUCCESS(f"{len(escalated)} case(s) escalated."))
