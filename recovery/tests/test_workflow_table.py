@@ -15,7 +15,7 @@ from .conftest import open_case
 pytestmark = pytest.mark.django_db
 
 STATES = ["open", "fixed", "surprised", "closed"]
-ROLES = ["frontline", "manager", "other_frontline"]
+ROLES = ["frontline", "manager", "admin_user", "other_frontline"]
 # (action, body): closing with a reason, and closing without one
 ACTIONS = [
     ("fix", {"note": "sorted"}),
