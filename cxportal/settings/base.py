@@ -7,11 +7,12 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(environ.Env().str("CXPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Where the embedded defaults (SQLite file, filesystem broker, file cache, mail as files) keep their
+# files. Importing settings creates nothing: each default makes its folder when it is first used.
+VAR_DIR = Path(env.str("CXPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
@@ -88,6 +89,8 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "cxportal.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, plus: the file's folder is created when the first connection opens.
+    DATABASES["default"]["ENGINE"] = "cxportal.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -185,9 +188,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # cxportal/celery.py creates these folders when the Celery app is first configured.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": str(_broker_dir / "queue"),

@@ -1,4 +1,5 @@
-"""Production: no unsafe defaults. Refuses to start without SECRET_KEY or with DEBUG on."""
+"""Production: no unsafe defaults and none of the embedded ones. Refuses to start without
+SECRET_KEY, DATABASE_URL or a broker URL (CELERY_BROKER_URL or REDIS_URL), or with DEBUG on."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -11,6 +12,16 @@ if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
+# base.py falls back to a SQLite file and a filesystem broker for one developer's machine; in
+# production either would lose data or tasks as soon as there is a second machine, so say so now.
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production, e.g. postgres://user:password@host:5432/cxportal."
+    )
+if not (env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL or REDIS_URL must be set in production (the Celery broker), e.g. redis://host:6379/0."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

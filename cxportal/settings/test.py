@@ -13,7 +13,8 @@ STORAGES = {
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "cxportal.sqlite":  # noqa: F405
     # A file, not the in-memory shared cache: tests see SQLite as the app runs it (WAL, IMMEDIATE,
     # busy timeout), so concurrent writers wait instead of failing with "table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-cxportal.sqlite3")}
+

@@ -1,0 +1,76 @@
+"""How the settings behave before the app runs: production refuses to start without a real database
+and broker, and importing settings creates no folders."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Variables that choose a database, a broker or a folder: each test sets the ones it means.
+CHOOSERS = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+            "SECRET_KEY", "DEBUG", "CXPORTAL_VAR_DIR")
+
+
+def _env(**env):
+    if (ROOT / ".env").exists() and any(line.split("=")[0].strip() in CHOOSERS for line in (ROOT / ".env").read_text().splitlines()):
+        pytest.skip(".env beside manage.py sets the variables these tests leave out")
+    return {**{k: v for k, v in os.environ.items() if k not in CHOOSERS}, **env}
+
+
+def _python(*args, **env):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=120)
+
+
+PRODUCTION = {"DJANGO_SETTINGS_MODULE": "cxportal.settings.production", "ALLOWED_HOSTS": "cx.example.com"}
+
+
+def test_production_without_database_url_refuses_to_start_and_names_it(tmp_path):
+    result = _python("manage.py", "check", **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(60),
+                     REDIS_URL="redis://127.0.0.1:6379/0", CXPORTAL_VAR_DIR=str(tmp_path / "var"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL must be set" in result.stderr
+
+
+@pytest.mark.parametrize("broker", [{}, {"CELERY_BROKER_URL": ""}])
+def test_production_without_a_broker_url_refuses_to_start_and_names_both_variables(broker, tmp_path):
+    result = _python("manage.py", "check", **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(60),
+                     DATABASE_URL="postgres://cx:cx@127.0.0.1:5432/cx", CXPORTAL_VAR_DIR=str(tmp_path / "var"), **broker)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: CELERY_BROKER_URL or REDIS_URL must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "module,env",
+    [
+        ("cxportal.settings.local", {}),
+        ("cxportal.settings.test", {}),
+        ("cxportal.settings.production", {"ALLOWED_HOSTS": "cx.example.com", "SECRET_KEY": secrets.token_urlsafe(60),
+                                          "DATABASE_URL": "postgres://cx:cx@127.0.0.1:5432/cx",
+                                          "REDIS_URL": "redis://127.0.0.1:6379/0"}),
+    ],
+)
+def test_importing_a_settings_module_creates_no_folder(module, env, tmp_path):
+    var = tmp_path / "var"
+    result = _python("-c", f"import {module}", CXPORTAL_VAR_DIR=str(var), **env)
+    assert result.returncode == 0, result.stderr
+    assert not var.exists()
+
+
+def test_the_embedded_defaults_make_their_folders_on_first_use(tmp_path):
+    """A fresh clone: the SQLite file's folder on the first connection, the broker's when Celery is configured."""
+    var = tmp_path / "var"
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import connection; connection.ensure_connection()\n"
+        "from cxportal.celery import app\n"
+        "with app.connection_for_write() as broker: broker.ensure_connection(max_retries=1); broker.info()\n"
+    )
+    result = _python("-c", code, DJANGO_SETTINGS_MODULE="cxportal.settings.local", CXPORTAL_VAR_DIR=str(var))
+    assert result.returncode == 0, result.stderr
+    assert (var / "cxportal.sqlite3").exists()
+    assert {p.name for p in (var / "broker").iterdir()} == {"queue", "processed"}
+
