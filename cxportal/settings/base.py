@@ -188,13 +188,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # cxportal/celery.py creates these folders when the Celery app is first configured.
+    # Every folder the transport writes, the exchange tables ("control") included, under var/broker/;
+    # cxportal/celery.py creates them when the Celery app is first configured.
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": str(_broker_dir / "queue"),
             "data_folder_out": str(_broker_dir / "queue"),
             "processed_folder": str(_broker_dir / "processed"),
+            "control_folder": str(_broker_dir / "control"),
             "store_processed": False,
         }
     )

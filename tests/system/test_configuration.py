@@ -61,7 +61,8 @@ def test_importing_a_settings_module_creates_no_folder(module, env, tmp_path):
 
 
 def test_the_embedded_defaults_make_their_folders_on_first_use(tmp_path):
-    """A fresh clone: the SQLite file's folder on the first connection, the broker's when Celery is configured."""
+    """A fresh clone: the SQLite file's folder on the first connection, the broker's (its exchange tables
+    included, not ./control/) when Celery is configured."""
     var = tmp_path / "var"
     code = (
         "import django; django.setup()\n"
@@ -72,5 +73,5 @@ def test_the_embedded_defaults_make_their_folders_on_first_use(tmp_path):
     result = _python("-c", code, DJANGO_SETTINGS_MODULE="cxportal.settings.local", CXPORTAL_VAR_DIR=str(var))
     assert result.returncode == 0, result.stderr
     assert (var / "cxportal.sqlite3").exists()
-    assert {p.name for p in (var / "broker").iterdir()} == {"queue", "processed"}
+    assert {p.name for p in (var / "broker").iterdir()} == {"queue", "processed", "control"}
 
