@@ -1,10 +1,11 @@
 """How the settings behave before the app runs: production refuses to start without a real database
-and broker, and importing settings creates no folders."""
+and broker, importing settings creates no folders, and the tests never empty a Redis database."""
 
 import os
 import secrets
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,21 @@ def test_the_embedded_defaults_make_their_folders_on_first_use(tmp_path):
     assert (var / "cxportal.sqlite3").exists()
     assert {p.name for p in (var / "broker").iterdir()} == {"queue", "processed", "control"}
 
+
+def test_clearing_the_test_cache_leaves_keys_it_did_not_write(db):
+    """conftest clears the cache before every test; whatever else is in REDIS_URL's database stays."""
+    import redis
+    from django.core.cache import cache
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.fail("REDIS_URL must point at the test Redis (scripts/test sets it)")
+    theirs = redis.Redis.from_url(os.environ["REDIS_URL"])
+    key = f"someone-else:{uuid.uuid4().hex}"
+    theirs.set(key, "their data", ex=300)
+    try:
+        cache.set("throttle-count", 3)
+        cache.clear()
+        assert cache.get("throttle-count") is None
+        assert theirs.get(key) == b"their data"
+    finally:
+        theirs.delete(key)
