@@ -128,6 +128,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# No "AXES: BEGIN ..." line from every process at start; lockouts are still logged.
+AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -181,8 +183,10 @@ WEEKLY_REPORT_STALE_SECONDS = env.int("WEEKLY_REPORT_STALE_SECONDS", default=30 
 
 # --- Celery ---------------------------------------------------------------------------------
 # CELERY_BROKER_URL or REDIS_URL; by default kombu's filesystem transport under var/broker/,
-# which needs no server: a real worker and beat run against it on one machine.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# which needs no server: a real worker and beat run against it on one machine. The default names a
+# host (which the transport ignores) so kombu does not warn "No hostname was supplied" on every
+# connection.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the longest task (a full re-score), so a slow task is not delivered twice.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),

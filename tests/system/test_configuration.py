@@ -75,6 +75,8 @@ def test_the_embedded_defaults_make_their_folders_on_first_use(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (var / "cxportal.sqlite3").exists()
     assert {p.name for p in (var / "broker").iterdir()} == {"queue", "processed", "control"}
+    assert "No hostname was supplied" not in result.stderr
+    assert "AXES: BEGIN" not in result.stderr
 
 
 def test_clearing_the_test_cache_leaves_keys_it_did_not_write(db):
