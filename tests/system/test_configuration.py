@@ -23,7 +23,7 @@ def _env(**env):
 
 
 def _python(*args, **env):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, *args], check=False, cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=120)
 
 
 PRODUCTION = {"DJANGO_SETTINGS_MODULE": "cxportal.settings.production", "ALLOWED_HOSTS": "cx.example.com"}
