@@ -33,7 +33,16 @@ def test_production_without_database_url_refuses_to_start_and_names_it(tmp_path)
     result = _python("manage.py", "check", **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(60),
                      REDIS_URL="redis://127.0.0.1:6379/0", CXPORTAL_VAR_DIR=str(tmp_path / "var"))
     assert result.returncode != 0
-    assert "ImproperlyConfigured: DATABASE_URL must be set" in result.stderr
+    assert "DATABASE_URL must be set" in result.stderr
+    assert "SECRET_KEY" not in result.stderr and "CELERY_BROKER_URL" not in result.stderr, "only what is missing"
+
+
+def test_production_with_nothing_set_names_every_missing_variable_at_once(tmp_path):
+    result = _python("manage.py", "check", DJANGO_SETTINGS_MODULE="cxportal.settings.production",
+                     CXPORTAL_VAR_DIR=str(tmp_path / "var"))
+    assert result.returncode != 0
+    for variable in ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL or REDIS_URL", "ALLOWED_HOSTS"):
+        assert f"{variable} must" in result.stderr
 
 
 @pytest.mark.parametrize("broker", [{}, {"CELERY_BROKER_URL": ""}])
@@ -41,7 +50,7 @@ def test_production_without_a_broker_url_refuses_to_start_and_names_both_variabl
     result = _python("manage.py", "check", **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(60),
                      DATABASE_URL="postgres://cx:cx@127.0.0.1:5432/cx", CXPORTAL_VAR_DIR=str(tmp_path / "var"), **broker)
     assert result.returncode != 0
-    assert "ImproperlyConfigured: CELERY_BROKER_URL or REDIS_URL must be set" in result.stderr
+    assert "CELERY_BROKER_URL or REDIS_URL must be set" in result.stderr
 
 
 @pytest.mark.parametrize(
