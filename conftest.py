@@ -8,7 +8,8 @@ from accounts.tests.factories import AdminFactory, ManagerFactory, TeamFactory, 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters live in the cache (Redis in tests): every test starts with none."""
+    """Throttle counters live in the cache (Redis in tests): every test starts with none. Only the
+    tests' own keys are cleared (cxportal/settings/test.py), never the whole Redis database."""
     from django.core.cache import cache
 
     cache.clear()

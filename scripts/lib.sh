@@ -56,12 +56,6 @@ ensure_postgres() {
   log "PostgreSQL does not answer on 127.0.0.1:5432"; return 1
 }
 
-# ensure_database NAME: create the database on the local server when it is missing.
-ensure_database() {
-  PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname='$1'" | grep -q 1 ||
-    PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -qc "create database \"$1\"" >&2
-}
-
 redis_answers() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
 
 ensure_redis() {

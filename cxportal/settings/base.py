@@ -7,11 +7,12 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(environ.Env().str("CXPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Where the embedded defaults (SQLite file, filesystem broker, file cache, mail as files) keep their
+# files. Importing settings creates nothing: each default makes its folder when it is first used.
+VAR_DIR = Path(env.str("CXPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
@@ -88,6 +89,8 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "cxportal.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, plus: the file's folder is created when the first connection opens.
+    DATABASES["default"]["ENGINE"] = "cxportal.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -125,6 +128,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# No "AXES: BEGIN ..." line from every process at start; lockouts are still logged.
+AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -178,21 +183,24 @@ WEEKLY_REPORT_STALE_SECONDS = env.int("WEEKLY_REPORT_STALE_SECONDS", default=30 
 
 # --- Celery ---------------------------------------------------------------------------------
 # CELERY_BROKER_URL or REDIS_URL; by default kombu's filesystem transport under var/broker/,
-# which needs no server: a real worker and beat run against it on one machine.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# which needs no server: a real worker and beat run against it on one machine. The default names a
+# host (which the transport ignores) so kombu does not warn "No hostname was supplied" on every
+# connection.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the longest task (a full re-score), so a slow task is not delivered twice.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Every folder the transport writes, the exchange tables ("control") included, under var/broker/;
+    # cxportal/celery.py creates them when the Celery app is first configured.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": str(_broker_dir / "queue"),
             "data_folder_out": str(_broker_dir / "queue"),
             "processed_folder": str(_broker_dir / "processed"),
+            "control_folder": str(_broker_dir / "control"),
             "store_processed": False,
         }
     )

@@ -1,17 +1,33 @@
-"""Production: no unsafe defaults. Refuses to start without SECRET_KEY or with DEBUG on."""
+"""Production: no unsafe defaults and none of the embedded ones. Refuses to start without
+SECRET_KEY, DATABASE_URL, a broker URL (CELERY_BROKER_URL or REDIS_URL) or ALLOWED_HOSTS, or with
+DEBUG on."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 from .base import env
 
+# Every missing or unsafe setting is named in one message, so a deployment is fixed in one go.
+# base.py falls back to a SQLite file and a filesystem broker for one developer's machine; in
+# production either would lose data or tasks as soon as there is a second machine.
+_problems = []
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters.")
+    _problems.append("SECRET_KEY must be set to a random string of at least 50 characters.")
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
-    raise ImproperlyConfigured("DEBUG must be off in production.")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    _problems.append("DEBUG must be off in production.")
+if not env.str("DATABASE_URL", default=""):
+    _problems.append("DATABASE_URL must be set in production, e.g. postgres://user:password@host:5432/cxportal.")
+if not (env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")):
+    _problems.append(
+        "CELERY_BROKER_URL or REDIS_URL must be set in production (the Celery broker), e.g. redis://host:6379/0."
+    )
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS:
+    _problems.append("ALLOWED_HOSTS must list the host names the site answers to, e.g. cx.example.com.")
+if _problems:
+    raise ImproperlyConfigured("production settings refused:\n  " + "\n  ".join(_problems))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
