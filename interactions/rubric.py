@@ -41,6 +41,7 @@ class GestureRule:
     active: bool
     channels: frozenset
     order: int  # the team's gesture order (name): the reason names the first gesture that decided
+    base_undrifted: int  # its effective base level before any drift (scoring.effective_base_level(base, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,10 @@ class Rubric:
         for team_id, rows in by_team.items():
             rows.sort()
             rules = {
-                gid: GestureRule(gid, name, base, recurring and active, active, frozenset(_channels(channels)), i)
+                gid: GestureRule(
+                    gid, name, base, recurring and active, active, frozenset(_channels(channels)), i,
+                    scoring.effective_base_level(base, 0),
+                )
                 for i, (name, gid, base, recurring, active, channels) in enumerate(rows)
             }
             self.rules[team_id] = TeamRules(
@@ -110,7 +114,7 @@ class Rubric:
 
     def facts(self, rule: GestureRule, at: int, prior: int) -> scoring.GestureFacts:
         """The interned GestureFacts for this gesture at `at` with `prior` deliveries in the window."""
-        base = self.effective_base(rule, at)
+        base = self.effective_base(rule, at) if rule.gesture_id in self.timelines else rule.base_undrifted
         key = (rule.gesture_id, base, prior)
         facts = self._facts.get(key)
         if facts is None:
@@ -135,12 +139,16 @@ class Rubric:
             )
         else:
             delivered = ()
-        others = tuple(
-            facts(rule, at, deliveries_in_window(times.get((customer_id, rule.gesture_id)), at, window))
-            for rule in team.recurring
-            if rule.gesture_id not in given
-        )
-        return delivered, others
+        # The recurring gestures not given here that the customer received inside the window: only
+        # those have a standing, so only those can be missed (one never received omits nothing).
+        others = []
+        for rule in team.recurring:
+            if rule.gesture_id in given:
+                continue
+            prior = deliveries_in_window(times.get((customer_id, rule.gesture_id)), at, window)
+            if prior:
+                others.append(facts(rule, at, prior))
+        return delivered, tuple(others)
 
     def assess(
         self,

@@ -1,11 +1,10 @@
 """What every staff page view shares: mapping service errors onto forms and answers."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 
 from accounts.errors import StateConflict
 
-__all__ = ["StateConflict", "add_service_errors", "is_htmx", "conflict_response"]
+__all__ = ["StateConflict", "add_service_errors", "is_htmx"]
 
 
 def is_htmx(request) -> bool:
@@ -19,7 +18,3 @@ def add_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def conflict_response(message: str) -> HttpResponse:
-    return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")

@@ -15,7 +15,7 @@ from recovery.models import Rule, RuleBend
 
 from .. import selectors
 from ..forms import BendDecisionForm, BendRequestForm
-from ._common import StateConflict, add_service_errors, conflict_response, is_htmx
+from ._common import StateConflict, add_service_errors, is_htmx
 
 
 def can_decide(user, bend: RuleBend) -> bool:
@@ -55,8 +55,10 @@ def bend_decide(request, bend_id: int):
                 note=form.cleaned_data.get("note") or "",
             )
         except StateConflict as exc:
-            if is_htmx(request):
-                return conflict_response(exc.message)
+            if is_htmx(request):  # the row as it is now, saying why the decision did not count (409)
+                bend = selectors.bend_for_decision(user=request.user, bend_id=bend.pk)
+                bend.decidable = can_decide(request.user, bend)
+                return render(request, "web/partials/bend_row.html", {"bend": bend, "error": exc.message}, status=409)
             messages.error(request, exc.message)
             return redirect("web:bends")
         except ValidationError as exc:
