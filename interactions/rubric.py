@@ -124,55 +124,46 @@ class Rubric:
             )
         return facts
 
-    def gesture_facts(self, team_id: int, at: int, times: dict, customer_id: int, given) -> tuple[tuple, tuple]:
+    def gesture_facts(self, team: TeamRules, at: int, times: dict, given) -> tuple[tuple, tuple]:
         """The delivered gestures' facts (in the team's order) and the recurring ones not delivered.
 
-        times: (customer id, gesture id) -> that customer's delivery times of that gesture, sorted (µs).
+        times: gesture id -> this customer's delivery times of that gesture, sorted (µs).
         """
-        team = self.rules[team_id]
         window = team.window_us
         facts = self.facts
-        if given:
+        if not given:
+            delivered = ()
+        elif len(given) == 1:
+            rule = team.gestures.get(given[0])
+            delivered = () if rule is None else (facts(rule, at, deliveries_in_window(times.get(rule.gesture_id), at, window)),)
+        else:
             delivered = tuple(
-                facts(rule, at, deliveries_in_window(times.get((customer_id, rule.gesture_id)), at, window))
+                facts(rule, at, deliveries_in_window(times.get(rule.gesture_id), at, window))
                 for rule in sorted((team.gestures[g] for g in given if g in team.gestures), key=lambda r: r.order)
             )
-        else:
-            delivered = ()
         # The recurring gestures not given here that the customer received inside the window: only
         # those have a standing, so only those can be missed (one never received omits nothing).
         others = []
         for rule in team.recurring:
-            if rule.gesture_id in given:
-                continue
-            prior = deliveries_in_window(times.get((customer_id, rule.gesture_id)), at, window)
-            if prior:
-                others.append(facts(rule, at, prior))
+            gesture_times = times.get(rule.gesture_id)
+            if gesture_times and rule.gesture_id not in given:
+                prior = deliveries_in_window(gesture_times, at, window)
+                if prior:
+                    others.append(facts(rule, at, prior))
         return delivered, tuple(others)
 
-    def assess(
-        self,
-        *,
-        team_id: int,
-        at: int,
-        channel: str,
-        promise_kept: bool,
-        issues: str | list,
-        matched_preference: bool,
-        given,
-        times: dict,
-        customer_id: int,
-    ) -> tuple[scoring.Assessment, str]:
-        """scoring.assess for one interaction, and its reason encoded, from the customers' delivery
-        times (see gesture_facts). `issues` is a list or its JSON text."""
-        delivered, others = self.gesture_facts(team_id, at, times, customer_id, given)
-        issues_key = issues if isinstance(issues, str) else json.dumps(list(issues))
+    def assess(self, team_id: int, at: int, channel: str, promise_kept: bool, issues, matched_preference: bool, given, times: dict):
+        """scoring.assess for one interaction and its reason encoded: (Assessment, str). `issues` is a
+        list or its JSON text; `given` the gesture ids delivered in it (a sequence); `times` this
+        customer's delivery times by gesture (see gesture_facts). Positional: it runs once per row."""
+        delivered, others = self.gesture_facts(self.rules[team_id], at, times, given)
+        issues_key = issues if issues.__class__ is str else json.dumps(list(issues))
         key = (promise_kept, issues_key, matched_preference, channel, *map(id, delivered), None, *map(id, others))
         found = self._assessments.get(key)
         if found is None:
             assessment = scoring.assess(
                 promise_kept=promise_kept,
-                issues=json_list(issues) if isinstance(issues, str) else issues,
+                issues=json_list(issues) if issues.__class__ is str else issues,
                 matched_preference=matched_preference,
                 delivered=delivered,
                 recurring_not_delivered=others,
@@ -217,19 +208,19 @@ def assess_history(rubric: Rubric, rows: Iterable[tuple], deliveries: Iterable[t
     customer, gesture and time: every delivery these customers received, in interactions or not
     (a recovery surprise is a delivery without an interaction).
     """
-    times: dict[tuple[int, int], list] = {}
+    times: dict[int, dict[int, list]] = {}  # customer -> gesture -> delivery times
     delivered: dict[int, list[int]] = {}
     for interaction_id, customer_id, gesture_id, delivered_at in deliveries:
-        times.setdefault((customer_id, gesture_id), []).append(delivered_at)
+        times.setdefault(customer_id, {}).setdefault(gesture_id, []).append(delivered_at)
         if interaction_id is not None:
             delivered.setdefault(interaction_id, []).append(gesture_id)
+    assess, final_level, none, no_times = rubric.assess, scoring.final_level, (), {}
     changes = []
     for iid, cid, tid, at, channel, promise_kept, issues, matched, assessed, customer_level, level, omitted, reason in rows:
-        a, new_reason = rubric.assess(
-            team_id=tid, at=at, channel=channel, promise_kept=promise_kept, issues=issues or NO_JSON_LIST,
-            matched_preference=matched, given=delivered.get(iid, ()), times=times, customer_id=cid,
+        a, new_reason = assess(
+            tid, at, channel, promise_kept, issues or NO_JSON_LIST, matched, delivered.get(iid, none), times.get(cid, no_times)
         )
-        new_level = scoring.final_level(a.level, customer_level)
+        new_level = final_level(a.level, customer_level)
         if (
             a.level == assessed
             and new_level == level

@@ -88,7 +88,7 @@ class RubricFacts:
     def __init__(self, *, rubric: Rubric, team_id: int, customer_id: int, at: datetime, times: dict, later_interactions):
         self.rubric, self.team_id, self.customer_id = rubric, team_id, customer_id
         self.at = micros(at)
-        self.times = times  # (customer id, gesture id) -> sorted delivery times (µs)
+        self.times = times  # gesture id -> this customer's delivery times inside the window, sorted (µs)
         self.later_interactions = later_interactions  # the customer has interactions after `at` (asked for only)
         rules = rubric.rules[team_id].gestures
         self.active_ids = frozenset(gid for gid, rule in rules.items() if rule.active)
@@ -99,16 +99,14 @@ class RubricFacts:
         team = self.rubric.rules[self.team_id]
         return {
             rule.gesture_id: self.rubric.facts(
-                rule, self.at, deliveries_in_window(self.times.get((self.customer_id, rule.gesture_id)), self.at, team.window_us)
+                rule, self.at, deliveries_in_window(self.times.get(rule.gesture_id), self.at, team.window_us)
             )
             for rule in sorted(team.gestures.values(), key=lambda r: r.order)
         }
 
     def assess(self, *, channel: str, promise_kept: bool, issues, matched_preference: bool, gestures) -> scoring.Assessment:
-        return self.rubric.assess(
-            team_id=self.team_id, at=self.at, channel=channel, promise_kept=promise_kept, issues=list(issues),
-            matched_preference=matched_preference, given=set(gestures), times=self.times, customer_id=self.customer_id,
-        )[0]
+        given = sorted(set(gestures))
+        return self.rubric.assess(self.team_id, self.at, channel, promise_kept, list(issues), matched_preference, given, self.times)[0]
 
 
 # The rubric's rows for one customer at one moment, in one statement: the team's gestures, their
@@ -159,7 +157,7 @@ def rubric_facts(*, team, customer_id: int, at: datetime, ask_later: bool = Fals
         elif kind == "d":
             drifts.append((a, c, b))
         elif kind == "x":
-            times.setdefault((customer_id, a), []).append(b)
+            times.setdefault(a, []).append(b)
         else:
             later = bool(b)
     for values in times.values():

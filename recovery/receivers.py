@@ -24,7 +24,7 @@ def on_levels_changed(sender, *, moves: list[LevelMove], **kwargs) -> None:
         )
         for move in entering:
             if move.interaction is not None and move.interaction_id in opened:
-                move.interaction.recovery_case_id = opened[move.interaction_id].pk
+                move.interaction.recovery_case_id = opened[move.interaction_id].pk  # shown by the response
     leaving = [m for m in moves if m.left_recovery and m.cause in CORRECTING_CAUSES]
     if leaving:
         services.cases_close_as_corrected(levels={m.interaction_id: m.new_level for m in leaving}, actor=leaving[0].actor)

@@ -66,15 +66,18 @@ def case_open_for_interaction(
 
 
 def cases_open_for_interactions(*, interaction_ids: list[int], actor=None) -> dict[int, RecoveryCase]:
-    """The cases of these interactions (each now Criminal or Basic), opened where missing: one query
-    finds those that have theirs (one case per interaction, ever), one reads the others."""
-    found = {case.interaction_id: case for case in RecoveryCase.objects.filter(interaction_id__in=interaction_ids)}
-    missing = [iid for iid in interaction_ids if iid not in found]
-    for interaction in Interaction.objects.filter(pk__in=missing).select_related("team"):
-        case = case_open_for_interaction(interaction=interaction, actor=actor)
-        if case is not None:
-            found[interaction.pk] = case
-    return found
+    """Open the cases these interactions (each now Criminal or Basic) are missing; one query finds
+    those that have theirs (one case per interaction, ever), one reads the others. Returns the cases
+    opened now, by interaction id."""
+    have = set(RecoveryCase.objects.filter(interaction_id__in=interaction_ids).values_list("interaction_id", flat=True))
+    missing = [iid for iid in interaction_ids if iid not in have]
+    opened = {}
+    if missing:
+        for interaction in Interaction.objects.filter(pk__in=missing).select_related("team"):
+            case = case_open_for_interaction(interaction=interaction, actor=actor)
+            if case is not None:
+                opened[interaction.pk] = case
+    return opened
 
 
 def cases_close_as_corrected(*, levels: dict[int, int], actor=None) -> list[RecoveryCase]:
