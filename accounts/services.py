@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Team, TeamSettingChange, User
 from .selectors import user_manages
@@ -35,10 +37,27 @@ def _require_admin(actor):
         raise PermissionDenied("Only an admin can do this.")
 
 
+def say_yes_threshold_cap(actor: User) -> Decimal:
+    """The highest say-yes threshold this actor may set: a manager their own approval limit, an admin
+    the deployment's maximum. A threshold above the setter's limit would approve what they could not."""
+    deployment_max = Decimal(str(settings.SAY_YES_THRESHOLD_MAX))
+    return deployment_max if actor.is_admin else min(actor.approval_limit, deployment_max)
+
+
+def _check_say_yes_threshold(actor: User, threshold: Decimal) -> None:
+    cap = say_yes_threshold_cap(actor)
+    if threshold > cap:
+        who = _("the deployment's maximum") if actor.is_admin else _("your approval limit")
+        raise ValidationError(
+            {"say_yes_threshold": [_("At most %(cap)s (%(who)s).") % {"cap": cap, "who": who}]}
+        )
+
+
 @transaction.atomic
-def team_create(*, actor: User, name: str, timezone_name: str = "UTC", **settings) -> Team:
+def team_create(*, actor: User, name: str, timezone_name: str = "UTC", **team_settings) -> Team:
     _require_admin(actor)
-    team = Team(name=name, timezone=timezone_name, **settings)
+    team = Team(name=name, timezone=timezone_name, **team_settings)
+    _check_say_yes_threshold(actor, Decimal(str(team.say_yes_threshold)))
     team.full_clean()
     team.save()
     return team
@@ -62,8 +81,10 @@ def team_update_settings(*, actor: User, team: Team, changes: dict) -> Team:
             changed.append((field, old, new))
     if not changed:
         return team
+    if any(field == "say_yes_threshold" for field, _old, _new in changed):
+        _check_say_yes_threshold(actor, team.say_yes_threshold)
     team.full_clean()
-    if any(field in RUBRIC_SETTINGS for field, _, _ in changed):
+    if any(field in RUBRIC_SETTINGS for field, _old, _new in changed):
         team.rubric_changed_at = timezone.now()
     team.save()
     TeamSettingChange.objects.bulk_create(

@@ -401,8 +401,8 @@ def bend_request(
     case: RecoveryCase | None = None,
     customer: Customer | None = None,
 ) -> RuleBend:
-    """Ask to bend a rule for a case or a customer. Within the team's say-yes threshold it is approved
-    at once; otherwise it waits for a manager (or an admin above every manager's limit)."""
+    """Ask to bend a rule for a case or a customer. A frontline ask within the team's say-yes threshold
+    is approved at once; otherwise it waits for a manager (or an admin above every other manager's limit)."""
     if not user_is_member(actor, rule.team_id):
         raise PermissionDenied(_("You can only bend your own teams' rules."))
     errors = {}
@@ -431,8 +431,10 @@ def bend_request(
         customer = case.customer
     team = rule.team
     now = timezone.now()
-    auto = team.say_yes_threshold > 0 and cost <= team.say_yes_threshold
-    limits = team_managers(team_id=team.id).values_list("approval_limit", flat=True)
+    # The threshold approves frontline asks only: whoever could decide bends never approves their own.
+    threshold = min(team.say_yes_threshold, settings.SAY_YES_THRESHOLD_MAX)
+    auto = threshold > 0 and cost <= threshold and not actor.is_manager
+    limits = team_managers(team_id=team.id).exclude(pk=actor.pk).values_list("approval_limit", flat=True)
     bend = RuleBend.objects.create(
         rule=rule,
         team=team,
@@ -446,7 +448,7 @@ def bend_request(
         needs_admin=not auto and not any(limit >= cost for limit in limits),
         auto_approved=auto,
         decided_at=now if auto else None,
-        decision_note=_("Within the team's say-yes threshold of %(t)s.") % {"t": team.say_yes_threshold} if auto else "",
+        decision_note=_("Within the team's say-yes threshold of %(t)s.") % {"t": threshold} if auto else "",
     )
     BendEvent.objects.create(bend=bend, kind="requested", from_status="", to_status=RuleBend.Status.PENDING, actor=actor, note=justification, at=now)
     if auto:

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -262,6 +263,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Customer links (feedback, status) stop working after this many days.
 PUBLIC_LINK_MAX_AGE_DAYS = env.int("PUBLIC_LINK_MAX_AGE_DAYS", default=90)
+
+# The highest say-yes threshold anyone may set, admins included (managers: their approval limit).
+SAY_YES_THRESHOLD_MAX = Decimal(env.str("SAY_YES_THRESHOLD_MAX", default="1000"))
 
 LOGGING = {
     "version": 1,
