@@ -73,7 +73,7 @@ class TeamViewSet(
     def create(self, request, *args, **kwargs):
         if not request.user.is_admin:
             raise PermissionDenied("Only an admin can create teams.")
-        data = TeamSerializer(data=request.data)
+        data = TeamSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         team = services.team_create(
@@ -83,7 +83,7 @@ class TeamViewSet(
 
     def update(self, request, *args, **kwargs):
         team = self.get_object()
-        data = TeamSerializer(team, data=request.data, partial=kwargs.get("partial", False))
+        data = TeamSerializer(team, data=request.data, partial=kwargs.get("partial", False), context={"request": request})
         data.is_valid(raise_exception=True)
         team = services.team_update_settings(actor=request.user, team=team, changes=dict(data.validated_data))
         return Response(TeamSerializer(team).data)
@@ -106,7 +106,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.user_list(user=self.request.user)
 
     def create(self, request):
-        data = UserInputSerializer(data=request.data)
+        data = UserInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         user = services.user_create(actor=request.user, **data.validated_data)
         user = selectors.user_list(user=request.user).get(pk=user.pk)
@@ -114,7 +114,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def partial_update(self, request, pk=None):
         user = self.get_object()
-        data = UserUpdateSerializer(data=request.data)
+        data = UserUpdateSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         services.user_update(actor=request.user, user=user, changes=dict(data.validated_data))
         return Response(UserOutputSerializer(selectors.user_list(user=request.user).get(pk=user.pk)).data)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.api.filters import MAX_ID
+from accounts.api.input import SameForFormAndJSON
 from accounts.api.output import choice_out, choices_of, datetime_out
 from accounts.models import LANGUAGE_CHOICES, Team, User
 from accounts.selectors import scope_to_teams, user_list
@@ -64,7 +65,7 @@ class SpecialDateSerializer(serializers.Serializer):
     date = serializers.RegexField(r"^(?:\d{4}-)?\d{2}-\d{2}$", help_text=gettext_lazy("MM-DD, or YYYY-MM-DD"))
 
 
-class CustomerInputSerializer(serializers.Serializer):
+class CustomerInputSerializer(SameForFormAndJSON, serializers.Serializer):
     team = ScopedPrimaryKeyField(model=Team)
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
@@ -85,10 +86,10 @@ class CustomerInputSerializer(serializers.Serializer):
 
 
 class CustomerUpdateSerializer(CustomerInputSerializer):
-    """Like the input, every field optional; a customer never moves team."""
+    """Like the input; PATCH names only what changes (PUT every field); a customer never moves team."""
 
-    def __init__(self, *args, customer: Customer, **kwargs):
-        super().__init__(*args, partial=True, **kwargs)
+    def __init__(self, *args, customer: Customer, partial: bool = True, **kwargs):
+        super().__init__(*args, partial=partial, **kwargs)
         self.customer = customer
 
     def validate_team(self, team):
@@ -151,7 +152,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
 # --- Gestures --------------------------------------------------------------------------------
 
 
-class GestureInputSerializer(serializers.Serializer):
+class GestureInputSerializer(SameForFormAndJSON, serializers.Serializer):
     team = ScopedPrimaryKeyField(model=Team)
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -162,8 +163,8 @@ class GestureInputSerializer(serializers.Serializer):
 
 
 class GestureUpdateSerializer(GestureInputSerializer):
-    def __init__(self, *args, gesture: Gesture, **kwargs):
-        super().__init__(*args, partial=True, **kwargs)
+    def __init__(self, *args, gesture: Gesture, partial: bool = True, **kwargs):
+        super().__init__(*args, partial=partial, **kwargs)
         self.gesture = gesture
 
     def validate_team(self, team):

@@ -58,7 +58,9 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         customer = self.get_object()
-        data = CustomerUpdateSerializer(data=request.data, customer=customer, context={"request": request})
+        data = CustomerUpdateSerializer(
+            data=request.data, customer=customer, partial=kwargs.get("partial", False), context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         customer = services.customer_update(actor=request.user, customer=customer, changes=dict(data.validated_data))
         return Response(self._out(customer))
@@ -112,7 +114,9 @@ class GestureViewSet(
 
     def update(self, request, *args, **kwargs):
         gesture = self.get_object()
-        data = GestureUpdateSerializer(data=request.data, gesture=gesture, context={"request": request})
+        data = GestureUpdateSerializer(
+            data=request.data, gesture=gesture, partial=kwargs.get("partial", False), context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         changes.pop("team", None)

@@ -1,6 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.api.input import SameForFormAndJSON
 from accounts.api.output import choice_out, choices_of, datetime_out
 from interactions.models import Customer, Gesture
 from interactions.selectors import customer_list, gesture_list
@@ -139,7 +140,9 @@ class GestureRecommendationSerializer(serializers.Serializer):
 # --- Rules ---------------------------------------------------------------------------------
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(SameForFormAndJSON, serializers.ModelSerializer):
+    active = serializers.BooleanField(default=True)
+
     class Meta:
         model = Rule
         fields = ["id", "team", "name", "description", "active"]
@@ -187,7 +190,7 @@ class BendOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BendInputSerializer(_ScopedToViewer, serializers.Serializer):
+class BendInputSerializer(SameForFormAndJSON, _ScopedToViewer, serializers.Serializer):
     scoped_fields = {"rule": selectors.rule_list, "case": selectors.case_list, "customer": customer_list}
     rule = serializers.PrimaryKeyRelatedField(queryset=Rule.objects.none())
     case = serializers.PrimaryKeyRelatedField(queryset=RecoveryCase.objects.none(), required=False, allow_null=True)

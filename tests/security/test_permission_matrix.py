@@ -102,7 +102,22 @@ def _gesture_form(w, team="A"):
 
 
 def _team_put(w):
-    return {"name": w["A"]["team"].name, "timezone": "Europe/Amsterdam", "sla_basic_fix_hours": 12}
+    """A PUT replaces: every writable field is named."""
+    t = w["A"]["team"]
+    return {"name": t.name, "timezone": "Europe/Amsterdam", "sla_criminal_fix_hours": t.sla_criminal_fix_hours,
+            "sla_basic_fix_hours": 12, "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": "0",
+            "familiarity_window_days": t.familiarity_window_days, "drift_share": "0.5",
+            "drift_min_customers": t.drift_min_customers}
+
+
+def _customer_put(w):
+    return {"team": w["A"]["team"].id, "name": "Renamed", "email": "", "phone": "", "preferred_channel": "",
+            "preferences": "", "personal_contact": None, "special_dates": [], "language": "nl"}
+
+
+def _gesture_put(w):
+    return {"team": w["A"]["team"].id, "name": w["A"]["gesture"].name, "description": "Changed", "base_level": 5,
+            "recurring": False, "cost": "1.00", "active": True}
 
 
 MATRIX: dict[str, Endpoint] = {
@@ -145,7 +160,7 @@ MATRIX: dict[str, Endpoint] = {
     )),
     "customer-detail": Endpoint("api-object", obj="customer_bare", ops=(
         Op("GET"),
-        Op("PUT", body=lambda w: {"name": "Renamed"}),
+        Op("PUT", body=_customer_put),
         Op("PATCH", body=lambda w: {"name": "Renamed"}),
         Op("DELETE", ok=(204,)),
     )),
@@ -157,7 +172,7 @@ MATRIX: dict[str, Endpoint] = {
     )),
     "gesture-detail": Endpoint("api-object", obj="gesture", ops=(
         Op("GET"),
-        Op("PUT", body=lambda w: {"description": "Changed"}, allowed=MANAGERS),
+        Op("PUT", body=_gesture_put, allowed=MANAGERS),
         Op("PATCH", body=lambda w: {"base_level": 6}, allowed=MANAGERS),
     )),
     "interaction-list": Endpoint("api-list", model=Interaction, ops=(
