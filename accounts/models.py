@@ -16,6 +16,11 @@ def validate_timezone(value):
 LANGUAGE_CHOICES = [("en", "English"), ("nl", "Nederlands")]
 USER_LANGUAGE_CHOICES = [("", _("Browser default")), *LANGUAGE_CHOICES]
 
+# Bounds of the team settings a manager sets (docs/security.md lists them). An SLA longer than a
+# year is a typo, and an unbounded one overflowed the case's deadline and stopped the team logging.
+MAX_SLA_HOURS = 8760
+MAX_DRIFT_MIN_CUSTOMERS = 1_000_000
+
 
 class Team(models.Model):
     """A team serves its own customers. Its settings are the rubric's and the SLA's numbers."""
@@ -24,13 +29,15 @@ class Team(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
 
     sla_criminal_fix_hours = models.PositiveIntegerField(
-        _("fix a Criminal case within (hours)"), default=4, validators=[MinValueValidator(1)]
+        _("fix a Criminal case within (hours)"), default=4, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)]
     )
     sla_basic_fix_hours = models.PositiveIntegerField(
-        _("fix a Basic case within (hours)"), default=24, validators=[MinValueValidator(1)]
+        _("fix a Basic case within (hours)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)]
     )
     sla_surprise_hours = models.PositiveIntegerField(
-        _("surprise within (hours after the fix)"), default=48, validators=[MinValueValidator(1)]
+        _("surprise within (hours after the fix)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)],
     )
     say_yes_threshold = models.DecimalField(
         _("say-yes threshold"),
@@ -52,7 +59,9 @@ class Team(models.Model):
         help_text=_("Share of served customers a gesture must reach in 90 days to drift down a level."),
     )
     drift_min_customers = models.PositiveIntegerField(
-        _("drift minimum customers"), default=20, validators=[MinValueValidator(1)]
+        _("drift minimum customers"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DRIFT_MIN_CUSTOMERS)],
     )
     # When a rubric number last changed: the incremental re-score picks the team up from here.
     rubric_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -65,6 +74,17 @@ class Team(models.Model):
                 condition=models.Q(drift_share__gt=0) & models.Q(drift_share__lte=1), name="team_drift_share_0_1"
             ),
             models.CheckConstraint(condition=models.Q(say_yes_threshold__gte=0), name="team_say_yes_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(sla_criminal_fix_hours__range=(1, MAX_SLA_HOURS))
+                & models.Q(sla_basic_fix_hours__range=(1, MAX_SLA_HOURS))
+                & models.Q(sla_surprise_hours__range=(1, MAX_SLA_HOURS)),
+                name="team_sla_hours_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(familiarity_window_days__range=(1, 3650))
+                & models.Q(drift_min_customers__range=(1, MAX_DRIFT_MIN_CUSTOMERS)),
+                name="team_rubric_numbers_bounded",
+            ),
         ]
 
     def __str__(self):
