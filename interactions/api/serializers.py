@@ -52,6 +52,8 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int) and not (isinstance(data, str) and data.isdigit()):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and len(data) > len(str(MAX_ID)):  # never parse more digits than an id has
+            self.fail("does_not_exist", pk_value=f"{data[:20]}…")
         if not 0 < int(data) <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))
