@@ -174,6 +174,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = 20
+# An outbox email that failed this many times (about 4.5 hours of backoff at 10) is a dead letter:
+# no more retries, shown on the jobs page and in /healthz. One that can never be sent dies at once.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CX Portal <cxportal@localhost>")
 # A weekly-report send that has shown no progress for this long is a crashed sender; another run takes over.
 WEEKLY_REPORT_STALE_SECONDS = env.int("WEEKLY_REPORT_STALE_SECONDS", default=30 * 60)
