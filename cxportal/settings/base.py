@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -128,6 +129,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the connection's address
+# is the client's). Throttles, the lockout and the HTTPS header all follow it
+# (accounts/client_address.py); a wrong value lets clients choose their own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
@@ -246,6 +255,7 @@ REST_FRAMEWORK = {
         "login": env.str("LOGIN_THROTTLE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's client ident: the same rule as accounts/client_address.py
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Portal API",

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import TRUSTED_PROXY_COUNT, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
@@ -13,7 +13,10 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says "this came in over HTTPS" only when a proxy we trust wrote it (and that
+# proxy must overwrite what the client sent); without a declared proxy any client could claim it.
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
