@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .validators import refuse_control_characters
+
 
 def validate_timezone(value):
     if value not in zoneinfo.available_timezones():
@@ -25,7 +27,7 @@ MAX_DRIFT_MIN_CUSTOMERS = 1_000_000
 class Team(models.Model):
     """A team serves its own customers. Its settings are the rubric's and the SLA's numbers."""
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[refuse_control_characters])
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
 
     sla_criminal_fix_hours = models.PositiveIntegerField(

@@ -15,6 +15,7 @@ from accounts.api.input import SameForFormAndJSON
 from accounts.api.output import choice_out, choices_of, datetime_out
 from accounts.models import LANGUAGE_CHOICES, Team, User
 from accounts.selectors import scope_to_teams, user_list
+from accounts.validators import refuse_control_characters
 from interactions import selectors, services
 from interactions.levels import Channel, Issue, Level, level_label
 from interactions.models import Customer, Gesture, Interaction
@@ -69,7 +70,7 @@ class SpecialDateSerializer(serializers.Serializer):
 
 class CustomerInputSerializer(SameForFormAndJSON, serializers.Serializer):
     team = ScopedPrimaryKeyField(model=Team)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[refuse_control_characters])
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
@@ -156,7 +157,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
 
 class GestureInputSerializer(SameForFormAndJSON, serializers.Serializer):
     team = ScopedPrimaryKeyField(model=Team)
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[refuse_control_characters])
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     base_level = serializers.ChoiceField(choices=[(Level.SURPRISING.value, "Surprising"), (Level.UNBELIEVABLE.value, "Unbelievable")])
     recurring = StrictBooleanField(required=False)

@@ -2,6 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.api.input import SameForFormAndJSON
+from accounts.validators import refuse_control_characters
 from accounts.api.output import choice_out, choices_of, datetime_out
 from interactions.models import Customer, Gesture
 from interactions.selectors import customer_list, gesture_list
@@ -147,6 +148,7 @@ class RuleSerializer(SameForFormAndJSON, serializers.ModelSerializer):
         model = Rule
         fields = ["id", "team", "name", "description", "active"]
         validators = []  # uniqueness per team is checked by the service, with a message on `name`
+        extra_kwargs = {"name": {"validators": [refuse_control_characters]}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

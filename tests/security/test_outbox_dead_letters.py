@@ -93,3 +93,23 @@ def test_dead_letters_show_in_healthz_and_on_the_jobs_page(admin_user, manager):
 def test_a_waiting_email_counts_as_waiting_in_healthz():
     _legacy_email(subject="Soon")
     assert Client().get("/healthz").json()["outbox"] == {"waiting": 1, "dead": 0}
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/api/rules/", lambda t: {"team": t.id, "name": "No refunds\r\nBcc: everyone@example.com"}),
+    ("/api/gestures/", lambda t: {"team": t.id, "name": "Coffee\nfree", "base_level": 5}),
+    ("/api/customers/", lambda t: {"team": t.id, "name": "Anna\u2028de Vries"}),
+    ("/api/teams/", lambda t: {"name": "Team\tC"}),
+])
+def test_names_refuse_control_characters(api_as, admin_user, team, path, body):
+    response = api_as(admin_user).post(path, body(team), format="json")
+    assert response.status_code == 400, response.content
+    assert "name" in response.json()
+
+
+def test_the_rule_form_refuses_a_name_with_a_line_break(manager, team):
+    client = Client()
+    client.force_login(manager)
+    response = client.post("/rules/new/", {"team": team.id, "name": "No refunds\r\nBcc: x@example.com", "description": ""})
+    assert response.status_code == 400
+    assert not Rule.objects.exists()
