@@ -149,3 +149,22 @@ class User(AbstractUser):
     def is_manager(self) -> bool:
         """Managers and admins can do what a manager does."""
         return self.is_admin or self.role == self.Role.MANAGER
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` header, kept for 24 hours: a retry
+    with the same key gets it again and writes nothing (accounts/api/idempotency.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key with another request is a client error.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)  # set in the same transaction as the claim
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.key}"

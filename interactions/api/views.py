@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.api import idempotency
 from accounts.api.pagination import CountedPagination, NewestFirstCursorPagination
 from accounts.api.permissions import IsManagerOrReadOnly
 from interactions import selectors, services
@@ -129,7 +130,11 @@ class GestureViewSet(
     retrieve=extend_schema(responses={200: InteractionOutputSerializer, **READ_ERRORS}),
     create=extend_schema(
         request=InteractionInputSerializer,
-        responses={201: InteractionOutputSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]},
+        parameters=[idempotency.SCHEMA_PARAMETER],
+        responses={
+            201: InteractionOutputSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403],
+            422: idempotency.SCHEMA_422,
+        },
     ),
 )
 class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -144,6 +149,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def get_queryset(self):
         return selectors.interaction_list(user=self.request.user)
 
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         data = InteractionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

@@ -17,12 +17,17 @@ def _port_nobody_listens_on() -> int:
 def broker_down():
     """Point the app's producer at a Redis address where nothing listens (a real refused connection)."""
     old = celery_app.conf.broker_url
-    celery_app.pool.force_close_all()
-    celery_app._pool = None  # the producer pool was bound to the working broker
+
+    def forget_pools():
+        # The app caches its connection and producer pools, bound to the broker URL of first use;
+        # kombu keeps one pool per URL, so the working broker's pool is found again afterwards.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    forget_pools()
     celery_app.conf.broker_url = f"redis://127.0.0.1:{_port_nobody_listens_on()}/0"
     yield
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    forget_pools()
     celery_app.conf.broker_url = old
 
 
