@@ -151,6 +151,26 @@ class User(AbstractUser):
         return self.is_admin or self.role == self.Role.MANAGER
 
 
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 digest is stored, it expires, and it can be revoked.
+
+    The token itself is shown once, when it is made (accounts.services.token_create)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    # The user's session auth hash when the token was made (an HMAC of the password hash): after any
+    # password change, by any path, it no longer matches and the token stops working, as sessions do.
+    password_mark = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user"], name="api_token_user")]
+
+    def __str__(self):
+        return f"token of {self.user_id}, expires {self.expires_at:%Y-%m-%d}"
+
+
 class IdempotencyKey(models.Model):
     """The first answer to a POST sent with an `Idempotency-Key` header, kept for 24 hours: a retry
     with the same key gets it again and writes nothing (accounts/api/idempotency.py)."""

@@ -1,5 +1,8 @@
 """Writes of accounts and teams. Admins create teams and users; managers tune their teams."""
 
+import hashlib
+import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Team, TeamSettingChange, User
+from .models import ApiToken, Team, TeamSettingChange, User
 from .selectors import user_manages
 
 # Settings whose change is a correction of the rubric: past interactions are re-scored.
@@ -140,6 +143,38 @@ def user_update(*, actor: User, user: User, changes: dict) -> User:
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    if password:
+        # A new password ends every way in made with the old one: the sessions end by themselves
+        # (Django signs them with the password hash), the API tokens are deleted here.
+        tokens_revoke_all(user=user)
     if teams is not None:
         user.teams.set(teams)
     return user
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_create(*, user: User) -> str:
+    """A new API token for this user (one per login, so each device has its own); only its digest is
+    stored, and it works for API_TOKEN_TTL_DAYS."""
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        digest=token_digest(token),
+        password_mark=user.get_session_auth_hash(),
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk).delete()
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    return ApiToken.objects.filter(user=user).delete()[0]

@@ -1,7 +1,6 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate, logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.models import ApiToken
 from accounts.throttling import LoginThrottle
 
 from .permissions import IsAdmin, IsAdminOrReadOnly
@@ -24,7 +24,8 @@ from accounts.api.schema import ERRORS
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for a new API token (shown once; it expires after
+    API_TOKEN_TTL_DAYS; `POST /api/auth/logout/` with it revokes it)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -48,8 +49,21 @@ class TokenView(APIView):
             raise ValidationError({"non_field_errors": ["Unable to log in with the given username and password."]})
         if not user.is_active:
             raise PermissionDenied("This account is disabled.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": services.token_create(user=user)})
+
+
+class LogoutView(APIView):
+    """Revoke the token this request was sent with (and end the session, when it came with one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Logged out."), 401: ERRORS[401]})
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            services.token_revoke(token=request.auth)
+        if request.session.get(SESSION_KEY) is not None:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -126,4 +140,4 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(UserOutputSerializer(user).data)
 
 
-__all__ = ["TokenView", "TeamViewSet", "UserViewSet", "IsAdmin"]
+__all__ = ["LogoutView", "TokenView", "TeamViewSet", "UserViewSet", "IsAdmin"]

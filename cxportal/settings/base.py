@@ -236,7 +236,7 @@ RESCORE_CHUNK_PAUSE_SECONDS = env.float("RESCORE_CHUNK_PAUSE_SECONDS", default=0
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -274,6 +274,9 @@ SPECTACULAR_SETTINGS = {
 }
 # Largest request body accepted (the summary field alone is bounded far below this).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# API tokens (POST /api/auth/token/) stop working after this many days; logging out revokes one.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 
 # Customer links (feedback, status) stop working after this many days.
 PUBLIC_LINK_MAX_AGE_DAYS = env.int("PUBLIC_LINK_MAX_AGE_DAYS", default=90)

@@ -99,16 +99,16 @@ def test_a_malformed_key_is_a_400(api_as, frontline, team, key):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_parallel_posts_with_one_key_log_once(frontline, team):
-    from rest_framework.authtoken.models import Token
+    from accounts.services import token_create
 
     customer = CustomerFactory(team=team)
-    token = Token.objects.create(user=frontline)
+    token = token_create(user=frontline)
     start = threading.Barrier(2)
     answers = []
 
     def post():
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         try:
             start.wait()
             response = _log(client, customer, key="double-click")

@@ -29,10 +29,10 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Team, User
+from accounts.services import token_create
 from interactions.models import Customer, Gesture, Interaction
 from recovery.models import RecoveryCase, Rule, RuleBend
 
@@ -127,6 +127,7 @@ MATRIX: dict[str, Endpoint] = {
     "login": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "logout": Endpoint("open", ops=(Op("POST", ok=(302,)),)),
     "api-token": Endpoint("open", ops=(Op("POST", body=lambda w: {"username": "nobody", "password": "wrong"}, ok=(400,)),)),
+    "api-logout": Endpoint("api-self", ops=(Op("POST", ok=(204,)),)),
     # Customer pages: the token is the credential
     "feedback": Endpoint("customer-page", obj="feedback_token"),
     "case-status": Endpoint("customer-page", obj="status_token"),
@@ -360,7 +361,7 @@ def _client(role: str, w: dict):
         return client
     user = w["users"][role]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
     return client
 
 
