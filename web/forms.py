@@ -36,6 +36,8 @@ class StaffModelForm(forms.ModelForm):
 
 
 class LogInteractionForm(StaffForm):
+    # One per rendering of the form: a second submit of the same form logs nothing new.
+    nonce = forms.RegexField(r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput)
     customer = forms.IntegerField(label=_("Customer"), required=False)
     new_customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
     new_customer_email = forms.EmailField(label=_("New customer's email"), required=False)

@@ -52,14 +52,27 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def _claim(*, user, key: str, fingerprint: str) -> IdempotencyKey | None:
-    """Our row if this request is the first with the key; None if an earlier one answered already."""
+def claim(*, user, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """Our row if this request is the first with the key; None if an earlier one answered already.
+
+    Call it inside the transaction that does the work: a twin request waits here until that commits."""
     IdempotencyKey.objects.filter(user=user, created_at__lt=timezone.now() - KEPT_FOR).delete()
     try:
         with transaction.atomic():
             return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
     except IntegrityError:
         return None
+
+
+def answer(claimed: IdempotencyKey, *, status_code: int, body) -> None:
+    """Store the first answer, in the transaction that claimed the key."""
+    claimed.status_code = status_code
+    claimed.response_body = body
+    claimed.save(update_fields=["status_code", "response_body"])
+
+
+def earlier_answer(*, user, key: str) -> IdempotencyKey:
+    return IdempotencyKey.objects.get(user=user, key=key)
 
 
 def _replay(*, user, key: str, fingerprint: str) -> Response:
@@ -81,8 +94,8 @@ def idempotent(view_method):
             raise exceptions.ValidationError({HEADER: ["At most 255 printable ASCII characters."]})
         fingerprint = _fingerprint(request)
         with transaction.atomic():
-            claim = _claim(user=request.user, key=key, fingerprint=fingerprint)
-            if claim is None:
+            claimed = claim(user=request.user, key=key, fingerprint=fingerprint)
+            if claimed is None:
                 return _replay(user=request.user, key=key, fingerprint=fingerprint)
             try:
                 response = view_method(view, request, *args, **kwargs)
@@ -91,9 +104,7 @@ def idempotent(view_method):
             if response.status_code >= 500:
                 transaction.set_rollback(True)  # nothing was done: the key stays free for the retry
                 return response
-            claim.status_code = response.status_code
-            claim.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
-            claim.save(update_fields=["status_code", "response_body"])
+            answer(claimed, status_code=response.status_code, body=json.loads(JSONRenderer().render(response.data) or b"null"))
         return response
 
     return wrapper

@@ -124,3 +124,75 @@ def test_two_parallel_posts_with_one_key_log_once(frontline, team):
     assert [status for status, _ in answers] == [201, 201]
     assert answers[0][1] == answers[1][1], "both get the same interaction"
     assert Interaction.objects.count() == 1 and RecoveryCase.objects.count() == 1
+
+
+# --- The web log form: a one-time nonce per rendering ----------------------------------------------
+
+
+def _form_nonce(client) -> str:
+    import re
+
+    page = client.get("/log/").content.decode()
+    return re.search(r'name="nonce" value="([^"]+)"', page)[1]
+
+
+def _submit(client, customer, nonce, **extra):
+    return client.post("/log/", {"nonce": nonce, "customer": customer.id, "channel": "phone", "summary": "Late", **extra})
+
+
+@pytest.mark.django_db
+def test_submitting_the_web_log_form_twice_logs_once(frontline, team):
+    from django.test import Client
+
+    customer = CustomerFactory(team=team)
+    client = Client()
+    client.force_login(frontline)
+    nonce = _form_nonce(client)
+    first, second = _submit(client, customer, nonce), _submit(client, customer, nonce)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"], "the second submit shows the first log"
+    assert Interaction.objects.count() == 1 and RecoveryCase.objects.count() == 1
+    assert _form_nonce(client) != nonce, "the next form has a new nonce"
+
+
+@pytest.mark.django_db
+def test_a_refused_web_log_leaves_its_nonce_usable(frontline, team):
+    from django.test import Client
+
+    customer = CustomerFactory(team=team)
+    client = Client()
+    client.force_login(frontline)
+    nonce = _form_nonce(client)
+    assert _submit(client, customer, nonce, channel="pigeon").status_code == 400
+    assert _submit(client, customer, nonce).status_code == 302
+    assert Interaction.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_parallel_submits_of_one_web_form_log_once(frontline, team):
+    from django.test import Client
+
+    customer = CustomerFactory(team=team)
+    opener = Client()
+    opener.force_login(frontline)
+    nonce = _form_nonce(opener)
+    start = threading.Barrier(2)
+    locations = []
+
+    def submit():
+        client = Client()
+        client.force_login(frontline)
+        try:
+            start.wait()
+            response = _submit(client, customer, nonce)
+            locations.append((response.status_code, response["Location"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(locations) == 2 and locations[0] == locations[1] and locations[0][0] == 302
+    assert Interaction.objects.count() == 1
