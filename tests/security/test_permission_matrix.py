@@ -126,6 +126,10 @@ MATRIX: dict[str, Endpoint] = {
     "healthz": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "login": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "logout": Endpoint("open", ops=(Op("POST", ok=(302,)),)),
+    "password_reset": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    "password_reset_done": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    "password_reset_confirm": Endpoint("open", obj="feedback_token", ops=(Op("GET", ok=(200,)),)),  # a link that does not work
+    "password_reset_complete": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "api-token": Endpoint("open", ops=(Op("POST", body=lambda w: {"username": "nobody", "password": "wrong"}, ok=(400,)),)),
     "api-logout": Endpoint("api-self", ops=(Op("POST", ok=(204,)),)),
     # Customer pages: the token is the credential
