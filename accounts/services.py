@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
+
 from .models import ApiToken, Team, TeamSettingChange, User
 from .selectors import user_manages
 
@@ -63,6 +65,7 @@ def team_create(*, actor: User, name: str, timezone_name: str = "UTC", **team_se
     _check_say_yes_threshold(actor, Decimal(str(team.say_yes_threshold)))
     team.full_clean()
     team.save()
+    audit_record(actor=actor, action="team.created", subject=_team_subject(team), new=team.name, team_id=team.id)
     return team
 
 
@@ -93,7 +96,21 @@ def team_update_settings(*, actor: User, team: Team, changes: dict) -> Team:
     TeamSettingChange.objects.bulk_create(
         TeamSettingChange(team=team, actor=actor, field=f, old_value=str(o), new_value=str(n)) for f, o, n in changed
     )
+    for field, old, new in changed:
+        audit_record(actor=actor, action=f"team.{field}", subject=_team_subject(team), old=old, new=new, team_id=team.id)
     return team
+
+
+def _team_subject(team: Team) -> str:
+    return f"team {team.pk} ({team.name})"
+
+
+def _user_subject(user: User) -> str:
+    return f"user {user.pk} ({user.get_username()})"
+
+
+# What an admin changes about a user that decides what they may do: each change is an audit entry.
+AUDITED_USER_FIELDS = ("role", "approval_limit", "is_active")
 
 
 @transaction.atomic
@@ -125,6 +142,10 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     user.teams.set(teams)
+    audit_record(
+        actor=actor, action="user.created", subject=_user_subject(user),
+        new=f"role={user.role} approval_limit={user.approval_limit} teams={sorted(t.pk for t in user.teams.all())}",
+    )
     return user
 
 
@@ -136,6 +157,7 @@ def user_update(*, actor: User, user: User, changes: dict) -> User:
         raise PermissionDenied("You can only change your own name, email, language and password.")
     teams = changes.pop("teams", None)
     password = changes.pop("password", None)
+    before = {field: getattr(user, field) for field in AUDITED_USER_FIELDS}
     for field, value in changes.items():
         setattr(user, field, value)
     if password:
@@ -147,8 +169,18 @@ def user_update(*, actor: User, user: User, changes: dict) -> User:
         # A new password ends every way in made with the old one: the sessions end by themselves
         # (Django signs them with the password hash), the API tokens are deleted here.
         tokens_revoke_all(user=user)
+        audit_record(actor=actor, action="user.password", subject=_user_subject(user), new="changed")
+    for field, old in before.items():
+        if getattr(user, field) != old:
+            audit_record(actor=actor, action=f"user.{field}", subject=_user_subject(user), old=old, new=getattr(user, field))
     if teams is not None:
+        old_teams = set(user.teams.values_list("pk", flat=True))
+        new_teams = {t.pk if hasattr(t, "pk") else int(t) for t in teams}
         user.teams.set(teams)
+        for team_id in sorted(new_teams - old_teams):
+            audit_record(actor=actor, action="user.team_added", subject=_user_subject(user), new=team_id, team_id=team_id)
+        for team_id in sorted(old_teams - new_teams):
+            audit_record(actor=actor, action="user.team_removed", subject=_user_subject(user), old=team_id, team_id=team_id)
     return user
 
 

@@ -5,6 +5,7 @@ AUDIT_TABLES = (
     "interactions_levelchange",
     "recovery_caseevent",
     "recovery_bendevent",
+    "audit_auditentry",
 )
 
 FUNCTION_SQL = """
