@@ -196,3 +196,22 @@ def test_two_parallel_submits_of_one_web_form_log_once(frontline, team):
         thread.join()
     assert len(locations) == 2 and locations[0] == locations[1] and locations[0][0] == 302
     assert Interaction.objects.count() == 1
+
+
+# --- Case actions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_retried_case_fix_with_the_same_key_returns_the_first_answer_not_a_conflict(api_as, frontline, team):
+    from recovery.models import CaseEvent
+
+    customer = CustomerFactory(team=team)
+    client = api_as(frontline)
+    case_id = _log(client, customer).json()["recovery_case"]
+    url = f"/api/recovery-cases/{case_id}/fix/"
+    first = client.post(url, {"note": "Refunded"}, format="json", HTTP_IDEMPOTENCY_KEY="fix-1")
+    again = client.post(url, {"note": "Refunded"}, format="json", HTTP_IDEMPOTENCY_KEY="fix-1")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert CaseEvent.objects.filter(case_id=case_id, kind="fixed").count() == 1
+    assert client.post(url, {"note": "Refunded"}, format="json").status_code == 409, "without a key: the usual conflict"
