@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from django.views.generic import RedirectView
+
 from accounts import views as account_views
+from accounts import views_two_factor as two_factor_views
+from accounts.views_two_factor import TwoStepLoginView
 from accounts.password_reset import OutboxPasswordResetForm
 from web import views as web_views
 
@@ -20,7 +24,11 @@ api_patterns = [
 urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
     path("healthz", account_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", TwoStepLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", two_factor_views.verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
+    # The admin site signs in through the same two steps, never around them.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin-login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",

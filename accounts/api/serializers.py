@@ -82,6 +82,9 @@ class UserUpdateSerializer(SameForFormAndJSON, serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, help_text="The code from your authenticator app, once two-factor sign-in is on."
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import selectors, services, two_factor
 from accounts.models import ApiToken
 from accounts.throttling import LoginThrottle
 
@@ -44,11 +44,18 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request._request, **data.validated_data)
+        user = authenticate(
+            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
         if user is None:
             raise ValidationError({"non_field_errors": ["Unable to log in with the given username and password."]})
         if not user.is_active:
             raise PermissionDenied("This account is disabled.")
+        if two_factor.confirmed_device(user) is not None:
+            if two_factor.code_accepted(user, data.validated_data.get("otp", "")) is None:
+                raise ValidationError({"otp": ["Give the current code from your authenticator app."]})
+        elif two_factor.setup_required(user):
+            raise PermissionDenied("Set up two-factor sign-in on the web (/accounts/two-factor/setup/) first.")
         return Response({"token": services.token_create(user=user)})
 
 

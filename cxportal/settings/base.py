@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "interactions",
     "recovery",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.two_factor.SecondFactorSetupMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "web.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,6 +139,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+
+# Two-factor sign-in (TOTP): admins must set it up at their first login; everyone may.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", default=True)
+OTP_TOTP_ISSUER = env.str("SITE_NAME", default="CX Portal")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

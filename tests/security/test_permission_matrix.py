@@ -126,6 +126,8 @@ MATRIX: dict[str, Endpoint] = {
     "healthz": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "login": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "logout": Endpoint("open", ops=(Op("POST", ok=(302,)),)),
+    "two-factor-verify": Endpoint("open", ops=(Op("GET", ok=(302,)),)),  # no password step yet: back to the login
+    "two-factor-setup": Endpoint("page"),
     "password_reset": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "password_reset_done": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "password_reset_confirm": Endpoint("open", obj="feedback_token", ops=(Op("GET", ok=(200,)),)),  # a link that does not work
