@@ -110,3 +110,9 @@ def test_an_admin_gets_no_api_token_before_setting_up_the_app():
 def test_the_admin_sites_own_login_goes_through_the_two_steps():
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
+
+
+def test_the_profile_page_offers_it_to_everyone(frontline):
+    client = Client()
+    client.force_login(frontline)
+    assert b"/accounts/two-factor/setup/" in client.get("/profile/").content
