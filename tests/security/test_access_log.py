@@ -24,10 +24,13 @@ def test_gunicorns_access_log_masks_a_feedback_token(frontline, team):
     path = url[url.index("/feedback/"):]
     token = path.split("/")[2]
     settings_dict = connection.settings_dict
-    database_url = (
-        f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
-        f"/{settings_dict['NAME']}"
-    )
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{settings_dict['NAME']}"
+    else:
+        database_url = (
+            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
+            f"/{settings_dict['NAME']}"
+        )
     web = Web({"DATABASE_URL": database_url}, workers=1).start()
     try:
         status = requests.get(web.url + path, timeout=10).status_code

@@ -102,7 +102,7 @@ def test_an_api_token_needs_the_code_once_the_app_is_on(frontline):
 
 
 def test_an_admin_gets_no_api_token_before_setting_up_the_app():
-    admin = AdminFactory(username="root")
+    AdminFactory(username="root")
     response = APIClient().post("/api/auth/token/", {"username": "root", "password": PASSWORD}, format="json")
     assert response.status_code == 403 and "two-factor" in response.json()["detail"]
 
