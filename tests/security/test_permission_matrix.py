@@ -171,6 +171,9 @@ MATRIX: dict[str, Endpoint] = {
         Op("PATCH", body=lambda w: {"name": "Renamed"}),
         Op("DELETE", ok=(204,)),
     )),
+    # A customer's personal data: the team's managers and admins only.
+    "customer-export": Endpoint("api-object", obj="customer", ops=(Op("GET", allowed=MANAGERS),)),
+    "customer-erase": Endpoint("api-object", obj="customer", ops=(Op("POST", allowed=MANAGERS),)),
     "gesture-list": Endpoint("api-list", model=Gesture, ops=(
         Op("GET"),
         Op("POST", body=lambda w: {"team": w["A"]["team"].id, "name": "Free coffee", "base_level": 5}, allowed=MANAGERS, ok=(201,)),
