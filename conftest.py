@@ -71,12 +71,15 @@ def api():
 
 @pytest.fixture
 def api_as(db):
-    from rest_framework.authtoken.models import Token
+    from accounts.services import token_create
+
+    tokens = {}
 
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        if user.pk not in tokens:
+            tokens[user.pk] = token_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[user.pk]}")
         client.user = user
         return client
 

@@ -12,3 +12,5 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 accesslog = "-"
+# Customer-link tokens are credentials: the access log shows only their first characters.
+logger_class = "cxportal.access_log.MaskedTokenLogger"

@@ -1,8 +1,9 @@
-"""What /healthz asks: does the database answer, does the broker answer."""
+"""What /healthz asks: does the database answer, does the broker answer; and, as details, the outbox."""
 
 from django.db import connection
 
 from cxportal.celery import app as celery_app
+from notifications.services import emails_dead, emails_waiting
 
 
 def database_answers() -> bool:
@@ -25,3 +26,11 @@ def broker_answers(timeout: float = 2.0) -> bool:
         return True
     except Exception:  # noqa: BLE001
         return False
+
+
+def outbox_counts() -> dict | None:
+    """Emails waiting to go out and dead letters (given up); None when the database does not answer."""
+    try:
+        return {"waiting": emails_waiting().count(), "dead": emails_dead().count()}
+    except Exception:  # noqa: BLE001
+        return None

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .validators import refuse_control_characters
+
 
 def validate_timezone(value):
     if value not in zoneinfo.available_timezones():
@@ -16,21 +18,28 @@ def validate_timezone(value):
 LANGUAGE_CHOICES = [("en", "English"), ("nl", "Nederlands")]
 USER_LANGUAGE_CHOICES = [("", _("Browser default")), *LANGUAGE_CHOICES]
 
+# Bounds of the team settings a manager sets (docs/security.md lists them). An SLA longer than a
+# year is a typo, and an unbounded one overflowed the case's deadline and stopped the team logging.
+MAX_SLA_HOURS = 8760
+MAX_DRIFT_MIN_CUSTOMERS = 1_000_000
+
 
 class Team(models.Model):
     """A team serves its own customers. Its settings are the rubric's and the SLA's numbers."""
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[refuse_control_characters])
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
 
     sla_criminal_fix_hours = models.PositiveIntegerField(
-        _("fix a Criminal case within (hours)"), default=4, validators=[MinValueValidator(1)]
+        _("fix a Criminal case within (hours)"), default=4, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)]
     )
     sla_basic_fix_hours = models.PositiveIntegerField(
-        _("fix a Basic case within (hours)"), default=24, validators=[MinValueValidator(1)]
+        _("fix a Basic case within (hours)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)]
     )
     sla_surprise_hours = models.PositiveIntegerField(
-        _("surprise within (hours after the fix)"), default=48, validators=[MinValueValidator(1)]
+        _("surprise within (hours after the fix)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)],
     )
     say_yes_threshold = models.DecimalField(
         _("say-yes threshold"),
@@ -52,7 +61,9 @@ class Team(models.Model):
         help_text=_("Share of served customers a gesture must reach in 90 days to drift down a level."),
     )
     drift_min_customers = models.PositiveIntegerField(
-        _("drift minimum customers"), default=20, validators=[MinValueValidator(1)]
+        _("drift minimum customers"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DRIFT_MIN_CUSTOMERS)],
     )
     # When a rubric number last changed: the incremental re-score picks the team up from here.
     rubric_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -65,6 +76,17 @@ class Team(models.Model):
                 condition=models.Q(drift_share__gt=0) & models.Q(drift_share__lte=1), name="team_drift_share_0_1"
             ),
             models.CheckConstraint(condition=models.Q(say_yes_threshold__gte=0), name="team_say_yes_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(sla_criminal_fix_hours__range=(1, MAX_SLA_HOURS))
+                & models.Q(sla_basic_fix_hours__range=(1, MAX_SLA_HOURS))
+                & models.Q(sla_surprise_hours__range=(1, MAX_SLA_HOURS)),
+                name="team_sla_hours_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(familiarity_window_days__range=(1, 3650))
+                & models.Q(drift_min_customers__range=(1, MAX_DRIFT_MIN_CUSTOMERS)),
+                name="team_rubric_numbers_bounded",
+            ),
         ]
 
     def __str__(self):
@@ -127,3 +149,42 @@ class User(AbstractUser):
     def is_manager(self) -> bool:
         """Managers and admins can do what a manager does."""
         return self.is_admin or self.role == self.Role.MANAGER
+
+
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 digest is stored, it expires, and it can be revoked.
+
+    The token itself is shown once, when it is made (accounts.services.token_create)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    # The user's session auth hash when the token was made (an HMAC of the password hash): after any
+    # password change, by any path, it no longer matches and the token stops working, as sessions do.
+    password_mark = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user"], name="api_token_user")]
+
+    def __str__(self):
+        return f"token of {self.user_id}, expires {self.expires_at:%Y-%m-%d}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` header, kept for 24 hours: a retry
+    with the same key gets it again and writes nothing (accounts/api/idempotency.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key with another request is a client error.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)  # set in the same transaction as the claim
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.key}"

@@ -5,10 +5,15 @@ import logging
 
 from rest_framework.throttling import AnonRateThrottle
 
+from .client_address import client_address
+
 logger = logging.getLogger(__name__)
 
 
 class FailOpenMixin:
+    def get_ident(self, request):
+        return client_address(request)
+
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)

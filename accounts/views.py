@@ -15,7 +15,9 @@ from . import health
 def healthz(request):
     checks = {"database": health.database_answers(), "broker": health.broker_answers()}
     ok = all(checks.values())
-    return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+    # Details, not health: dead letters need a person, not a restart, so they never turn this 503.
+    details = {"outbox": health.outbox_counts()} if checks["database"] else {}
+    return JsonResponse({"status": "ok" if ok else "unavailable", **checks, **details}, status=200 if ok else 503)
 
 
 def server_error(request):

@@ -1,15 +1,13 @@
 """The append-only audit tables: every state change of a case, bend, level and setting."""
 
-AUDIT_TABLES = (  # installed by migration 0001; tables added later are in LATER_AUDIT_TABLES
+AUDIT_TABLES = (  # every append-only table; each migration of audit/ installs the triggers of its own
     "accounts_teamsettingchange",
     "interactions_levelchange",
     "recovery_caseevent",
     "recovery_bendevent",
+    "audit_auditentry",  # 0002
+    "interactions_interactioncorrection",  # 0003: corrections of an interaction's facts
 )
-
-# Each installed by a migration of its own (0002: corrections of an interaction's facts).
-LATER_AUDIT_TABLES = ("interactions_interactioncorrection",)
-ALL_AUDIT_TABLES = AUDIT_TABLES + LATER_AUDIT_TABLES
 
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION cxportal_refuse_audit_change() RETURNS trigger AS $$

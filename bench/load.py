@@ -34,7 +34,7 @@ django.setup()
 
 import requests  # noqa: E402
 from django.db import connection  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
+from accounts.services import token_create  # noqa: E402
 
 from accounts.models import Team, User  # noqa: E402
 from interactions.models import Customer, Gesture  # noqa: E402
@@ -56,7 +56,7 @@ def bench_users(teams):
                 user.set_password(PASSWORD)
                 user.save()
             user.teams.add(team)
-            users.append((team, user, Token.objects.get_or_create(user=user)[0].key))
+            users.append((team, user, token_create(user=user)))
     return users
 
 

@@ -2,7 +2,11 @@ from django.db import models
 
 
 class OutboundEmail(models.Model):
-    """One email to send. Written in the same transaction as the change it reports."""
+    """One email to send. Written in the same transaction as the change it reports.
+
+    It is waiting until `sent_at` is set, or until `dead_at` is: a dead letter, given up after
+    OUTBOX_MAX_ATTEMPTS failures or at once when it can never be sent (an invalid header).
+    """
 
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=300)
@@ -12,13 +16,21 @@ class OutboundEmail(models.Model):
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["next_attempt_at", "id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(sent_at__isnull=True, dead_at__isnull=True),
+                name="outbox_waiting",
+            ),
+            models.Index(fields=["-dead_at"], condition=models.Q(dead_at__isnull=False), name="outbox_dead"),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"

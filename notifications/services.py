@@ -1,11 +1,12 @@
 """The outbox: enqueue email with the change that causes it; a worker sends it after commit."""
 
 import logging
+import re
 import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,6 +15,13 @@ from .models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+# Control characters (CR and LF above all) would split a header line: a subject is one line of text.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """A header value as one clean line: runs of control characters become one space."""
+    return _CONTROL_CHARACTERS.sub(" ", value or "").strip()
 
 
 def email_enqueue(*, to: list[str], subject: str, text: str, html: str = "", dedupe_key: str | None = None) -> OutboundEmail | None:
@@ -26,7 +34,9 @@ def email_enqueue(*, to: list[str], subject: str, text: str, html: str = "", ded
         return None
     try:
         with transaction.atomic():
-            email = OutboundEmail.objects.create(to=to, subject=subject[:300], text=text, html=html, dedupe_key=dedupe_key)
+            email = OutboundEmail.objects.create(
+                to=to, subject=one_line(subject)[:300], text=text, html=html, dedupe_key=dedupe_key
+            )
     except IntegrityError:
         return None
     transaction.on_commit(_kick_sender)
@@ -49,29 +59,52 @@ def _publish_send_task() -> None:
         logger.warning("outbox: could not reach the broker, the periodic sweep will send: %s", exc)
 
 
+def emails_waiting():
+    return OutboundEmail.objects.filter(sent_at__isnull=True, dead_at__isnull=True)
+
+
+def emails_dead():
+    return OutboundEmail.objects.filter(dead_at__isnull=False)
+
+
+def _never_sendable(exc: Exception) -> bool:
+    """Errors no retry can cure: a header Django refuses, a value the message cannot be built from."""
+    return isinstance(exc, (BadHeaderError, ValueError, TypeError, UnicodeError))
+
+
 def emails_send_pending(*, limit: int = 200) -> int:
-    """Send what is due in the outbox. Safe to run in several workers at once (rows are claimed)."""
+    """Send what is due in the outbox. Safe to run in several workers at once (rows are claimed).
+
+    A failure is retried with backoff up to OUTBOX_MAX_ATTEMPTS attempts; after that, or at once for
+    an email that can never be sent, it becomes a dead letter (on the jobs page and in /healthz)."""
     sent = 0
     now = timezone.now()
-    while sent < limit:
+    handled = 0
+    while handled < limit:
         with transaction.atomic():
-            pending = OutboundEmail.objects.filter(sent_at__isnull=True).exclude(next_attempt_at__gt=now).order_by("id")
+            pending = emails_waiting().exclude(next_attempt_at__gt=now).order_by("id")
             if transaction.get_connection().features.has_select_for_update_skip_locked:
                 pending = pending.select_for_update(skip_locked=True)
             email = pending.first()
             if email is None:
                 break
-            message = EmailMultiAlternatives(email.subject, email.text, settings.DEFAULT_FROM_EMAIL, email.to)
-            if email.html:
-                message.attach_alternative(email.html, "text/html")
+            handled += 1
             email.attempts += 1
             try:
+                message = EmailMultiAlternatives(email.subject, email.text, settings.DEFAULT_FROM_EMAIL, email.to)
+                if email.html:
+                    message.attach_alternative(email.html, "text/html")
                 message.send()
             except Exception as exc:  # noqa: BLE001  (SMTP and network errors: retry later with backoff)
-                email.last_error = str(exc)[:2000]
-                email.next_attempt_at = now + min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** min(email.attempts, 10)))
-                email.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                logger.warning("outbox: sending %s failed (attempt %s): %s", email.pk, email.attempts, exc)
+                email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if _never_sendable(exc) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                    email.dead_at = timezone.now()
+                    email.next_attempt_at = None
+                    logger.error("outbox: email %s is a dead letter after %s attempts: %s", email.pk, email.attempts, exc)
+                else:
+                    email.next_attempt_at = now + min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** min(email.attempts, 10)))
+                    logger.warning("outbox: sending %s failed (attempt %s): %s", email.pk, email.attempts, exc)
+                email.save(update_fields=["attempts", "last_error", "next_attempt_at", "dead_at"])
                 continue
             email.sent_at = timezone.now()
             email.save(update_fields=["attempts", "sent_at"])
@@ -79,20 +112,26 @@ def emails_send_pending(*, limit: int = 200) -> int:
     return sent
 
 
-def email_staff(*, users, dedupe_key: str, render) -> int:
+def email_staff(*, users, dedupe_key: str, render, timezone_of) -> int:
     """One mail per person, written in their language and with times in their time zone: `render()`
-    returns (subject, text) and runs with both active (format times with timezone.localtime).
-    Returns how many were enqueued."""
+    returns (subject, text) and runs with both active (format times with timezone.localtime);
+    `timezone_of(user)` says the zone (accounts.selectors.user_timezone). Returns how many were enqueued."""
     from django.utils import translation
-
-    from accounts.selectors import user_timezone
 
     sent = 0
     for user in users:
         if not user.email:
             continue
-        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_timezone(user)):
+        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(timezone_of(user)):
             subject, text = render()
         if email_enqueue(to=[user.email], subject=subject, text=text, dedupe_key=f"{dedupe_key}-to-{user.pk}"):
             sent += 1
     return sent
+
+
+def email_retry_dead(*, email_ids) -> int:
+    """An admin sends dead letters again (after fixing the SMTP settings or the address): fresh attempts."""
+    count = emails_dead().filter(pk__in=email_ids).update(dead_at=None, attempts=0, next_attempt_at=None)
+    if count:
+        transaction.on_commit(_kick_sender)
+    return count

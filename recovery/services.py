@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import StateConflict
 from accounts.models import User
-from accounts.selectors import team_managers, user_is_member, user_manages
+from accounts.selectors import team_managers, user_is_member, user_manages, user_timezone
 from interactions import links
 from interactions.levels import RECOVERY_LEVELS, Level
 from interactions.models import Customer, Gesture, Interaction
@@ -337,7 +337,9 @@ def _email_escalation(case_id: int) -> None:
         }
         return subject, text
 
-    email_staff(users=team_managers(team_id=case.team_id), dedupe_key=f"case-{case.pk}-escalated", render=render)
+    email_staff(
+        users=team_managers(team_id=case.team_id), dedupe_key=f"case-{case.pk}-escalated", render=render, timezone_of=user_timezone
+    )
 
 
 def _email_recovered_link(case_id: int) -> None:
@@ -371,7 +373,7 @@ def _email_bend_waiting(bend_id: int) -> None:
         }
         return subject, text
 
-    email_staff(users=deciders, dedupe_key=f"bend-{bend.pk}-waiting", render=render)
+    email_staff(users=deciders, dedupe_key=f"bend-{bend.pk}-waiting", render=render, timezone_of=user_timezone)
 
 
 # --- Rules and bends -----------------------------------------------------------------------
@@ -433,8 +435,8 @@ def bend_request(
     case: RecoveryCase | None = None,
     customer: Customer | None = None,
 ) -> RuleBend:
-    """Ask to bend a rule for a case or a customer. Within the team's say-yes threshold it is approved
-    at once; otherwise it waits for a manager (or an admin above every manager's limit)."""
+    """Ask to bend a rule for a case or a customer. A frontline ask within the team's say-yes threshold
+    is approved at once; otherwise it waits for a manager (or an admin above every other manager's limit)."""
     if not user_is_member(actor, rule.team_id):
         raise PermissionDenied(_("You can only bend your own teams' rules."))
     errors = {}
@@ -463,8 +465,10 @@ def bend_request(
         customer = case.customer
     team = rule.team
     now = timezone.now()
-    auto = team.say_yes_threshold > 0 and cost <= team.say_yes_threshold
-    limits = team_managers(team_id=team.id).values_list("approval_limit", flat=True)
+    # The threshold approves frontline asks only: whoever could decide bends never approves their own.
+    threshold = min(team.say_yes_threshold, settings.SAY_YES_THRESHOLD_MAX)
+    auto = threshold > 0 and cost <= threshold and not actor.is_manager
+    limits = team_managers(team_id=team.id).exclude(pk=actor.pk).values_list("approval_limit", flat=True)
     bend = RuleBend.objects.create(
         rule=rule,
         team=team,
@@ -478,7 +482,7 @@ def bend_request(
         needs_admin=not auto and not any(limit >= cost for limit in limits),
         auto_approved=auto,
         decided_at=now if auto else None,
-        decision_note=_("Within the team's say-yes threshold of %(t)s.") % {"t": team.say_yes_threshold} if auto else "",
+        decision_note=_("Within the team's say-yes threshold of %(t)s.") % {"t": threshold} if auto else "",
     )
     BendEvent.objects.create(bend=bend, kind="requested", from_status="", to_status=RuleBend.Status.PENDING, actor=actor, note=justification, at=now)
     if auto:

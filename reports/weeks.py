@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+# The years a report may ask for: the report reaches weeks before and after the one asked, and
+# Python's calendar ends at years 1 and 9999, so 0001-W01 or 9999-W52 would overflow it.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 
 @dataclass(frozen=True, order=True)
@@ -25,6 +28,11 @@ class IsoWeek:
         if not match:
             raise ValidationError(_("Give the week as YYYY-Www, for example 2026-W47."), code="malformed")
         year, week = int(match[1]), int(match[2])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValidationError(
+                _("Give a week of the years %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                code="out_of_range",
+            )
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:

@@ -7,31 +7,38 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team
+from accounts.validators import refuse_control_characters
 from interactions.levels import Channel, Issue
 from interactions.models import Gesture
 
 
+def _shape_fields(form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.setdefault("rows", 3)
+        elif isinstance(field, forms.CharField) and refuse_control_characters not in field.validators:
+            field.validators.append(refuse_control_characters)  # a one-line field holds one line
+
+
 class StaffForm(forms.Form):
-    """Labels without a trailing colon, short text areas."""
+    """Labels without a trailing colon, short text areas, one-line fields without control characters."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 3)
+        _shape_fields(self)
 
 
 class StaffModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 3)
+        _shape_fields(self)
 
 
 class LogInteractionForm(StaffForm):
+    # One per rendering of the form: a second submit of the same form logs nothing new.
+    nonce = forms.RegexField(r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput)
     customer = forms.IntegerField(label=_("Customer"), required=False)
     new_customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
     new_customer_email = forms.EmailField(label=_("New customer's email"), required=False)

@@ -1,10 +1,11 @@
-"""One exception handler for the API: domain errors become 400/403/409, an unreachable database 503."""
+"""One exception handler for the API: domain errors become 400/403/409, an unreachable database or broker 503."""
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerUnavailable
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,6 +43,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError({"non_field_errors": ["A number is out of range."]})
     elif isinstance(exc, StateConflict):
         exc = Conflict(detail={"detail": exc.message, "code": exc.code})
+    elif isinstance(exc, BrokerUnavailable):
+        # A request that must queue work now (a re-score) while the broker is down: try again later.
+        logger.warning("broker unavailable: %s", exc)
+        exc = ServiceUnavailable("The job queue is briefly unavailable; try again in a few seconds.")
     elif isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", exc)
         exc = ServiceUnavailable()

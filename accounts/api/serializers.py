@@ -4,8 +4,10 @@ from rest_framework import serializers
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team, User
 
+from .input import SameForFormAndJSON
 
-class TeamSerializer(serializers.ModelSerializer):
+
+class TeamSerializer(SameForFormAndJSON, serializers.ModelSerializer):
     timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()), default="UTC")
 
     class Meta:
@@ -48,7 +50,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
         return sorted(t.id for t in user.teams.all())  # prefetched by the selector
 
 
-class UserInputSerializer(serializers.Serializer):
+class UserInputSerializer(SameForFormAndJSON, serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -65,7 +67,7 @@ class UserInputSerializer(serializers.Serializer):
         return value
 
 
-class UserUpdateSerializer(serializers.Serializer):
+class UserUpdateSerializer(SameForFormAndJSON, serializers.Serializer):
     password = serializers.CharField(write_only=True, required=False, max_length=128)
     email = serializers.EmailField(required=False, allow_blank=True)
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
@@ -80,6 +82,9 @@ class UserUpdateSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, help_text="The code from your authenticator app, once two-factor sign-in is on."
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -1,10 +1,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import TeamViewSet, TokenView, UserViewSet
+from .views import LogoutView, TeamViewSet, TokenView, UserViewSet
 
 router = SimpleRouter()
 router.register("teams", TeamViewSet, basename="team")
 router.register("users", UserViewSet, basename="user")
 
-urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    *router.urls,
+]

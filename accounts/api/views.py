@@ -1,14 +1,14 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate, logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import selectors, services, two_factor
+from accounts.models import ApiToken
 from accounts.throttling import LoginThrottle
 
 from .permissions import IsAdmin, IsAdminOrReadOnly
@@ -24,7 +24,8 @@ from accounts.api.schema import ERRORS
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for a new API token (shown once; it expires after
+    API_TOKEN_TTL_DAYS; `POST /api/auth/logout/` with it revokes it)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -43,13 +44,33 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request._request, **data.validated_data)
+        user = authenticate(
+            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
         if user is None:
             raise ValidationError({"non_field_errors": ["Unable to log in with the given username and password."]})
         if not user.is_active:
             raise PermissionDenied("This account is disabled.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if two_factor.confirmed_device(user) is not None:
+            if two_factor.code_accepted(user, data.validated_data.get("otp", "")) is None:
+                raise ValidationError({"otp": ["Give the current code from your authenticator app."]})
+        elif two_factor.setup_required(user):
+            raise PermissionDenied("Set up two-factor sign-in on the web (/accounts/two-factor/setup/) first.")
+        return Response({"token": services.token_create(user=user)})
+
+
+class LogoutView(APIView):
+    """Revoke the token this request was sent with (and end the session, when it came with one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Logged out."), 401: ERRORS[401]})
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            services.token_revoke(token=request.auth)
+        if request.session.get(SESSION_KEY) is not None:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -73,7 +94,7 @@ class TeamViewSet(
     def create(self, request, *args, **kwargs):
         if not request.user.is_admin:
             raise PermissionDenied("Only an admin can create teams.")
-        data = TeamSerializer(data=request.data)
+        data = TeamSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         team = services.team_create(
@@ -83,7 +104,7 @@ class TeamViewSet(
 
     def update(self, request, *args, **kwargs):
         team = self.get_object()
-        data = TeamSerializer(team, data=request.data, partial=kwargs.get("partial", False))
+        data = TeamSerializer(team, data=request.data, partial=kwargs.get("partial", False), context={"request": request})
         data.is_valid(raise_exception=True)
         team = services.team_update_settings(actor=request.user, team=team, changes=dict(data.validated_data))
         return Response(TeamSerializer(team).data)
@@ -106,7 +127,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.user_list(user=self.request.user)
 
     def create(self, request):
-        data = UserInputSerializer(data=request.data)
+        data = UserInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         user = services.user_create(actor=request.user, **data.validated_data)
         user = selectors.user_list(user=request.user).get(pk=user.pk)
@@ -114,7 +135,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def partial_update(self, request, pk=None):
         user = self.get_object()
-        data = UserUpdateSerializer(data=request.data)
+        data = UserUpdateSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         services.user_update(actor=request.user, user=user, changes=dict(data.validated_data))
         return Response(UserOutputSerializer(selectors.user_list(user=request.user).get(pk=user.pk)).data)
@@ -126,4 +147,4 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(UserOutputSerializer(user).data)
 
 
-__all__ = ["TokenView", "TeamViewSet", "UserViewSet", "IsAdmin"]
+__all__ = ["LogoutView", "TokenView", "TeamViewSet", "UserViewSet", "IsAdmin"]

@@ -57,7 +57,7 @@ def test_healthz_is_200_when_database_and_broker_answer_and_503_when_the_broker_
     proc, _ = own_redis
     response = client.get("/healthz")
     assert response.status_code == 200, response.content
-    assert response.json() == {"status": "ok", "database": True, "broker": True}
+    assert response.json() == {"status": "ok", "database": True, "broker": True, "outbox": {"waiting": 0, "dead": 0}}
     proc.terminate()
     proc.wait(timeout=10)
     response = client.get("/healthz")

@@ -1,9 +1,11 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "interactions",
     "recovery",
@@ -49,12 +53,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.two_factor.SecondFactorSetupMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "web.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -131,6 +137,18 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # No "AXES: BEGIN ..." line from every process at start; lockouts are still logged.
 AXES_VERBOSE = False
 
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the connection's address
+# is the client's). Throttles, the lockout and the HTTPS header all follow it
+# (accounts/client_address.py); a wrong value lets clients choose their own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+
+# Two-factor sign-in (TOTP): admins must set it up at their first login; everyone may.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", default=True)
+OTP_TOTP_ISSUER = env.str("SITE_NAME", default="CX Portal")
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
@@ -177,6 +195,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = 20
+# An outbox email that failed this many times (about 4.5 hours of backoff at 10) is a dead letter:
+# no more retries, shown on the jobs page and in /healthz. One that can never be sent dies at once.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CX Portal <cxportal@localhost>")
 # A weekly-report send that has shown no progress for this long is a crashed sender; another run takes over.
 WEEKLY_REPORT_STALE_SECONDS = env.int("WEEKLY_REPORT_STALE_SECONDS", default=30 * 60)
@@ -230,7 +251,7 @@ RESCORE_CHUNK_PAUSE_SECONDS = env.float("RESCORE_CHUNK_PAUSE_SECONDS", default=0
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -249,6 +270,7 @@ REST_FRAMEWORK = {
         "login": env.str("LOGIN_THROTTLE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's client ident: the same rule as accounts/client_address.py
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Portal API",
@@ -268,8 +290,14 @@ SPECTACULAR_SETTINGS = {
 # Largest request body accepted (the summary field alone is bounded far below this).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
+# API tokens (POST /api/auth/token/) stop working after this many days; logging out revokes one.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+
 # Customer links (feedback, status) stop working after this many days.
 PUBLIC_LINK_MAX_AGE_DAYS = env.int("PUBLIC_LINK_MAX_AGE_DAYS", default=90)
+
+# The highest say-yes threshold anyone may set, admins included (managers: their approval limit).
+SAY_YES_THRESHOLD_MAX = Decimal(env.str("SAY_YES_THRESHOLD_MAX", default="1000"))
 
 LOGGING = {
     "version": 1,

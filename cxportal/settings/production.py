@@ -5,7 +5,7 @@ DEBUG on."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import TRUSTED_PROXY_COUNT, env
 
 # Every missing or unsafe setting is named in one message, so a deployment is fixed in one go.
 # base.py falls back to a SQLite file and a filesystem broker for one developer's machine; in
@@ -29,7 +29,10 @@ if not ALLOWED_HOSTS:
 if _problems:
     raise ImproperlyConfigured("production settings refused:\n  " + "\n  ".join(_problems))
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says "this came in over HTTPS" only when a proxy we trust wrote it (and that
+# proxy must overwrite what the client sent); without a declared proxy any client could claim it.
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True

@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.api.filters import MAX_ID
+from accounts.api.input import SameForFormAndJSON
 from accounts.api.output import choice_out, choices_of, datetime_out
 from accounts.models import LANGUAGE_CHOICES, Team, User
 from accounts.selectors import scope_to_teams, user_list
+from accounts.validators import refuse_control_characters
 from interactions import selectors, services
 from interactions.levels import Channel, Issue, Level, level_label
 from interactions.reasons import interaction_level_reason
@@ -52,6 +54,8 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int) and not (isinstance(data, str) and data.isdigit()):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and len(data) > len(str(MAX_ID)):  # never parse more digits than an id has
+            self.fail("does_not_exist", pk_value=f"{data[:20]}…")
         if not 0 < int(data) <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))
@@ -65,9 +69,9 @@ class SpecialDateSerializer(serializers.Serializer):
     date = serializers.RegexField(r"^(?:\d{4}-)?\d{2}-\d{2}$", help_text=gettext_lazy("MM-DD, or YYYY-MM-DD"))
 
 
-class CustomerInputSerializer(serializers.Serializer):
+class CustomerInputSerializer(SameForFormAndJSON, serializers.Serializer):
     team = ScopedPrimaryKeyField(model=Team)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[refuse_control_characters])
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
@@ -86,10 +90,10 @@ class CustomerInputSerializer(serializers.Serializer):
 
 
 class CustomerUpdateSerializer(CustomerInputSerializer):
-    """Like the input, every field optional; a customer never moves team."""
+    """Like the input; PATCH names only what changes (PUT every field); a customer never moves team."""
 
-    def __init__(self, *args, customer: Customer, **kwargs):
-        super().__init__(*args, partial=True, **kwargs)
+    def __init__(self, *args, customer: Customer, partial: bool = True, **kwargs):
+        super().__init__(*args, partial=partial, **kwargs)
         self.customer = customer
 
     def validate_team(self, team):
@@ -152,9 +156,9 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
 # --- Gestures --------------------------------------------------------------------------------
 
 
-class GestureInputSerializer(serializers.Serializer):
+class GestureInputSerializer(SameForFormAndJSON, serializers.Serializer):
     team = ScopedPrimaryKeyField(model=Team)
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[refuse_control_characters])
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     base_level = serializers.ChoiceField(choices=[(Level.SURPRISING.value, "Surprising"), (Level.UNBELIEVABLE.value, "Unbelievable")])
     recurring = StrictBooleanField(required=False)
@@ -167,8 +171,8 @@ class GestureInputSerializer(serializers.Serializer):
 
 
 class GestureUpdateSerializer(GestureInputSerializer):
-    def __init__(self, *args, gesture: Gesture, **kwargs):
-        super().__init__(*args, partial=True, **kwargs)
+    def __init__(self, *args, gesture: Gesture, partial: bool = True, **kwargs):
+        super().__init__(*args, partial=partial, **kwargs)
         self.gesture = gesture
 
     def validate_team(self, team):

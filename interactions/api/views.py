@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.api import idempotency
 from accounts.api.pagination import CountedPagination, NewestFirstCursorPagination
 from accounts.api.permissions import IsManagerOrReadOnly
 from interactions import selectors, services
@@ -59,7 +60,9 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         customer = self.get_object()
-        data = CustomerUpdateSerializer(data=request.data, customer=customer, context={"request": request})
+        data = CustomerUpdateSerializer(
+            data=request.data, customer=customer, partial=kwargs.get("partial", False), context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         customer = services.customer_update(actor=request.user, customer=customer, changes=dict(data.validated_data))
         return Response(self._out(customer))
@@ -113,7 +116,9 @@ class GestureViewSet(
 
     def update(self, request, *args, **kwargs):
         gesture = self.get_object()
-        data = GestureUpdateSerializer(data=request.data, gesture=gesture, context={"request": request})
+        data = GestureUpdateSerializer(
+            data=request.data, gesture=gesture, partial=kwargs.get("partial", False), context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         changes.pop("team", None)
@@ -126,7 +131,11 @@ class GestureViewSet(
     retrieve=extend_schema(responses={200: InteractionOutputSerializer, **READ_ERRORS}),
     create=extend_schema(
         request=InteractionInputSerializer,
-        responses={201: InteractionOutputSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]},
+        parameters=[idempotency.SCHEMA_PARAMETER],
+        responses={
+            201: InteractionOutputSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403],
+            422: idempotency.SCHEMA_422,
+        },
     ),
     partial_update=extend_schema(request=InteractionCorrectionSerializer, responses={200: InteractionOutputSerializer, **ERRORS}),
 )
@@ -142,6 +151,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def get_queryset(self):
         return selectors.interaction_list(user=self.request.user)
 
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         data = InteractionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

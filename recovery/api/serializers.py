@@ -1,6 +1,8 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.api.input import SameForFormAndJSON
+from accounts.validators import refuse_control_characters
 from accounts.api.output import choice_out, choices_of, datetime_out
 from interactions.models import Customer, Gesture
 from interactions.selectors import customer_list, gesture_list
@@ -138,11 +140,14 @@ class GestureRecommendationSerializer(serializers.Serializer):
 # --- Rules ---------------------------------------------------------------------------------
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(SameForFormAndJSON, serializers.ModelSerializer):
+    active = serializers.BooleanField(default=True)
+
     class Meta:
         model = Rule
         fields = ["id", "team", "name", "description", "active"]
         validators = []  # uniqueness per team is checked by the service, with a message on `name`
+        extra_kwargs = {"name": {"validators": [refuse_control_characters]}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,7 +191,7 @@ class BendOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BendInputSerializer(_ScopedToViewer, serializers.Serializer):
+class BendInputSerializer(SameForFormAndJSON, _ScopedToViewer, serializers.Serializer):
     scoped_fields = {"rule": selectors.rule_list, "case": selectors.case_list, "customer": customer_list}
     rule = serializers.PrimaryKeyRelatedField(queryset=Rule.objects.none())
     case = serializers.PrimaryKeyRelatedField(queryset=RecoveryCase.objects.none(), required=False, allow_null=True)

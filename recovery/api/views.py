@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.api import idempotency
 from accounts.api.pagination import NewestFirstCursorPagination, ValidatedCursorPagination
 from accounts.api.permissions import IsManagerOrReadOnly
 
@@ -73,23 +74,38 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def _answer(self, case):
         return Response(self.get_serializer(case).data)
 
-    @extend_schema(request=CaseNoteSerializer, responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT})
+    @extend_schema(
+        request=CaseNoteSerializer,
+        parameters=[idempotency.SCHEMA_PARAMETER],
+        responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT, 422: idempotency.SCHEMA_422},
+    )
     @action(detail=True, methods=["post"])
+    @idempotency.idempotent
     def fix(self, request, pk=None):
         data = CaseNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.case_fix(actor=request.user, case=self.get_object(), **data.validated_data))
 
-    @extend_schema(request=CaseSurpriseSerializer, responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT})
+    @extend_schema(
+        request=CaseSurpriseSerializer,
+        parameters=[idempotency.SCHEMA_PARAMETER],
+        responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT, 422: idempotency.SCHEMA_422},
+    )
     @action(detail=True, methods=["post"])
+    @idempotency.idempotent
     def surprise(self, request, pk=None):
         case = self.get_object()
         data = CaseSurpriseSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         return self._answer(services.case_surprise(actor=request.user, case=case, **data.validated_data))
 
-    @extend_schema(request=CaseCloseSerializer, responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT})
+    @extend_schema(
+        request=CaseCloseSerializer,
+        parameters=[idempotency.SCHEMA_PARAMETER],
+        responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT, 422: idempotency.SCHEMA_422},
+    )
     @action(detail=True, methods=["post"])
+    @idempotency.idempotent
     def close(self, request, pk=None):
         case = self.get_object()
         data = CaseCloseSerializer(data=request.data)

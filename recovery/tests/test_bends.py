@@ -182,10 +182,10 @@ def test_twenty_simultaneous_decisions_on_one_bend_leave_exactly_one(team, custo
     deciders = [ManagerFactory(teams=[team], approval_limit=1000) for _ in range(10)] + [AdminFactory() for _ in range(10)]
     rule = Rule.objects.create(team=team, name="No refunds after 30 days")
     bend = services.bend_request(actor=requester, rule=rule, customer=customer, justification="race", cost=Decimal("20"))
-    from rest_framework.authtoken.models import Token
+    from accounts.services import token_create
     from rest_framework.test import APIClient
 
-    tokens = [Token.objects.create(user=u).key for u in deciders]
+    tokens = [token_create(user=u) for u in deciders]
     barrier = threading.Barrier(len(deciders))
     answers = [None] * len(deciders)
 

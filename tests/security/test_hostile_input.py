@@ -22,7 +22,7 @@ from notifications.models import OutboundEmail
 from recovery import services as recovery
 
 from .conftest import ADMIN
-from .test_permission_matrix import _client, _our_models, call
+from .test_permission_matrix import _client, _customer_put, _gesture_put, _our_models, _team_put, call
 
 # Short enough for every free-text field (the phone number's 40 characters included).
 PAYLOAD = "<script>alert(1)</script>' OR 1=1;--"
@@ -186,10 +186,10 @@ def _stored_verbatim(text: str) -> bool:
 # A valid body per write operation (as an admin, on team A's objects); each text field is replaced in turn.
 VALID = {
     ("POST", "/api/customers/"): lambda w: {"team": w["A"]["team"].id, "name": "Newcomer"},
-    ("PUT", "/api/customers/{id}/"): lambda w: {"name": "Renamed"},
+    ("PUT", "/api/customers/{id}/"): _customer_put,  # a PUT names every field
     ("PATCH", "/api/customers/{id}/"): lambda w: {"name": "Renamed"},
     ("POST", "/api/gestures/"): lambda w: {"team": w["A"]["team"].id, "name": "Coffee", "base_level": 5},
-    ("PUT", "/api/gestures/{id}/"): lambda w: {"name": "Tea"},
+    ("PUT", "/api/gestures/{id}/"): _gesture_put,
     ("PATCH", "/api/gestures/{id}/"): lambda w: {"name": "Tea"},
     ("POST", "/api/interactions/"): lambda w: {"customer": w["A"]["customer"].id, "channel": "phone"},
     ("PATCH", "/api/interactions/{id}/"): lambda w: {"summary": "Corrected", "note": "typo"},
@@ -204,7 +204,7 @@ VALID = {
     ("PUT", "/api/rules/{id}/"): lambda w: {"name": "Receipts", "description": "", "active": True},
     ("PATCH", "/api/rules/{id}/"): lambda w: {"name": "Receipts"},
     ("POST", "/api/teams/"): lambda w: {"name": "Team C", "timezone": "UTC"},
-    ("PUT", "/api/teams/{id}/"): lambda w: {"name": "Team A2", "timezone": "UTC"},
+    ("PUT", "/api/teams/{id}/"): _team_put,
     ("PATCH", "/api/teams/{id}/"): lambda w: {"name": "Team A2"},
     ("POST", "/api/users/"): lambda w: {"username": "newbie", "password": "a-long-passphrase-42"},
     ("PATCH", "/api/users/{id}/"): lambda w: {"first_name": "F"},

@@ -29,10 +29,10 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Team, User
+from accounts.services import token_create
 from interactions.models import Customer, Gesture, Interaction
 from recovery.models import RecoveryCase, Rule, RuleBend
 
@@ -108,7 +108,22 @@ def _gesture_form(w, team="A"):
 
 
 def _team_put(w):
-    return {"name": w["A"]["team"].name, "timezone": "Europe/Amsterdam", "sla_basic_fix_hours": 12}
+    """A PUT replaces: every writable field is named."""
+    t = w["A"]["team"]
+    return {"name": t.name, "timezone": "Europe/Amsterdam", "sla_criminal_fix_hours": t.sla_criminal_fix_hours,
+            "sla_basic_fix_hours": 12, "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": "0",
+            "familiarity_window_days": t.familiarity_window_days, "drift_share": "0.5",
+            "drift_min_customers": t.drift_min_customers}
+
+
+def _customer_put(w):
+    return {"team": w["A"]["team"].id, "name": "Renamed", "email": "", "phone": "", "preferred_channel": "",
+            "preferences": "", "personal_contact": None, "special_dates": [], "language": "nl"}
+
+
+def _gesture_put(w):
+    return {"team": w["A"]["team"].id, "name": w["A"]["gesture"].name, "description": "Changed", "base_level": 5,
+            "recurring": False, "cost": "1.00", "active": True}
 
 
 MATRIX: dict[str, Endpoint] = {
@@ -117,7 +132,14 @@ MATRIX: dict[str, Endpoint] = {
     "healthz": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "login": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "logout": Endpoint("open", ops=(Op("POST", ok=(302,)),)),
+    "two-factor-verify": Endpoint("open", ops=(Op("GET", ok=(302,)),)),  # no password step yet: back to the login
+    "two-factor-setup": Endpoint("page"),
+    "password_reset": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    "password_reset_done": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    "password_reset_confirm": Endpoint("open", obj="feedback_token", ops=(Op("GET", ok=(200,)),)),  # a link that does not work
+    "password_reset_complete": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "api-token": Endpoint("open", ops=(Op("POST", body=lambda w: {"username": "nobody", "password": "wrong"}, ok=(400,)),)),
+    "api-logout": Endpoint("api-self", ops=(Op("POST", ok=(204,)),)),
     # Customer pages: the token is the credential
     "feedback": Endpoint("customer-page", obj="feedback_token"),
     "case-status": Endpoint("customer-page", obj="status_token"),
@@ -151,10 +173,13 @@ MATRIX: dict[str, Endpoint] = {
     )),
     "customer-detail": Endpoint("api-object", obj="customer_bare", ops=(
         Op("GET"),
-        Op("PUT", body=lambda w: {"name": "Renamed"}),
+        Op("PUT", body=_customer_put),
         Op("PATCH", body=lambda w: {"name": "Renamed"}),
         Op("DELETE", ok=(204,)),
     )),
+    # A customer's personal data: the team's managers and admins only.
+    "customer-export": Endpoint("api-object", obj="customer", ops=(Op("GET", allowed=MANAGERS),)),
+    "customer-erase": Endpoint("api-object", obj="customer", ops=(Op("POST", allowed=MANAGERS),)),
     "gesture-list": Endpoint("api-list", model=Gesture, ops=(
         Op("GET"),
         Op("POST", body=lambda w: {"team": w["A"]["team"].id, "name": "Free coffee", "base_level": 5}, allowed=MANAGERS, ok=(201,)),
@@ -163,7 +188,7 @@ MATRIX: dict[str, Endpoint] = {
     )),
     "gesture-detail": Endpoint("api-object", obj="gesture", ops=(
         Op("GET"),
-        Op("PUT", body=lambda w: {"description": "Changed"}, allowed=MANAGERS),
+        Op("PUT", body=_gesture_put, allowed=MANAGERS),
         Op("PATCH", body=lambda w: {"base_level": 6}, allowed=MANAGERS),
     )),
     "interaction-list": Endpoint("api-list", model=Interaction, ops=(
@@ -359,7 +384,7 @@ def _client(role: str, w: dict):
         return client
     user = w["users"][role]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
     return client
 
 

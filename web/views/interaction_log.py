@@ -6,6 +6,8 @@ chosen customer. Submitting calls interactions.services.interaction_log and show
 got and, for Criminal and Basic, the case it opened.
 """
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.api import idempotency
 from accounts.selectors import team_list, user_is_member
 from interactions import selectors as interaction_selectors
 from interactions import services as interaction_services
@@ -24,6 +27,8 @@ from interactions import services as interaction_services
 from .. import selectors
 from ..forms import InteractionCorrectForm, LogInteractionForm
 from ._common import add_service_errors
+
+WEB_LOG = "web log form"
 
 
 def _gesture_rows(user, customer):
@@ -48,12 +53,13 @@ def log_interaction(request):
     if request.method == "POST":
         form = LogInteractionForm(request.POST, gestures=gestures)
         if form.is_valid():
-            interaction = _log(form, user=user, customer=customer, teams=teams)
-            if interaction is not None:
-                return redirect(f"{reverse('web:log')}?done={interaction.pk}")
+            logged_id = _log_once(form, user=user, customer=customer, teams=teams)
+            if logged_id is not None:
+                return redirect(f"{reverse('web:log')}?done={logged_id}")
         status = 400
     else:
-        form = LogInteractionForm(gestures=gestures, initial={"promise_kept": True, "channel": "phone"})
+        initial = {"promise_kept": True, "channel": "phone", "nonce": secrets.token_urlsafe(24)}
+        form = LogInteractionForm(gestures=gestures, initial=initial)
         status = 200
 
     done = selectors.interaction_for_viewer(user=user, interaction_id=request.GET.get("done"))
@@ -71,6 +77,28 @@ def log_interaction(request):
         "checked_issues": set(form["issues"].value() or []),
     }
     return render(request, "web/log.html", context, status=status)
+
+
+def _log_once(form, *, user, customer, teams) -> int | None:
+    """Log once per form nonce: a double click or a resubmitted page shows the first log, adds nothing.
+
+    The nonce is claimed in the same transaction as the log; a twin submit waits for it, then finds
+    the interaction it made. A refused log frees the nonce again."""
+    nonce = form.cleaned_data.get("nonce")
+    if not nonce:
+        interaction = _log(form, user=user, customer=customer, teams=teams)
+        return interaction.pk if interaction is not None else None
+    key = f"web-log:{nonce}"
+    with transaction.atomic():
+        claimed = idempotency.claim(user=user, key=key, fingerprint=WEB_LOG)
+        if claimed is None:
+            return idempotency.earlier_answer(user=user, key=key).response_body["interaction"]
+        interaction = _log(form, user=user, customer=customer, teams=teams)
+        if interaction is None:
+            transaction.set_rollback(True)
+            return None
+        idempotency.answer(claimed, status_code=302, body={"interaction": interaction.pk})
+        return interaction.pk
 
 
 def _log(form, *, user, customer, teams):

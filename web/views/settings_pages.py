@@ -16,6 +16,7 @@ from accounts.models import Team
 from interactions import services as interaction_services
 from interactions.models import Gesture
 from interactions.selectors import gesture_list
+from notifications.services import emails_dead
 
 from .. import selectors
 from recovery import services as recovery_services
@@ -153,7 +154,15 @@ def job_list(request):
         raise PermissionDenied
     runs = selectors.job_runs()
     any_running = any(run.status == run.Status.RUNNING for run in runs)
-    return render(request, "web/job_list.html", {"runs": runs, "any_running": any_running})
+    dead = emails_dead().order_by("-dead_at", "-id")
+    context = {
+        "runs": runs,
+        "any_running": any_running,
+        "dead_count": dead.count(),
+        # Subjects and addresses name customers of every team: only admins read them.
+        "dead_letters": list(dead[:20]) if request.user.is_admin else [],
+    }
+    return render(request, "web/job_list.html", context)
 
 
 @login_required

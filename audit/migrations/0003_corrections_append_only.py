@@ -2,9 +2,9 @@
 
 from django.db import migrations
 
-from audit.tables import LATER_AUDIT_TABLES, drop_sql, trigger_sql
+from audit.tables import drop_sql, trigger_sql
 
-TABLE = LATER_AUDIT_TABLES[0]
+TABLE = "interactions_interactioncorrection"
 
 
 def install(apps, schema_editor):
@@ -19,7 +19,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0001_append_only_triggers"),
+        ("audit", "0002_audit_trail"),
         ("interactions", "0003_channels_reasons_corrections"),
     ]
     operations = [migrations.RunPython(install, uninstall)]
