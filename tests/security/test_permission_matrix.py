@@ -123,7 +123,7 @@ def _customer_put(w):
 
 def _gesture_put(w):
     return {"team": w["A"]["team"].id, "name": w["A"]["gesture"].name, "description": "Changed", "base_level": 5,
-            "recurring": False, "cost": "1.00", "active": True}
+            "recurring": False, "channels": [], "cost": "1.00", "active": True}
 
 
 MATRIX: dict[str, Endpoint] = {
