@@ -9,7 +9,7 @@ Builds the data with generate_series (seconds), then times in the same run:
 1. the hand-written reference: one SQL statement doing the same computation (levels as of each
    occurred_at with window-function delivery counts, drift, omission caps, customer ratings), writing
    the changed rows and their history;
-2. the full re-score job (drift + levels + profiles), from the same stale state; its result must
+2. the full re-score job (drift + levels), from the same stale state; its result must
    equal the reference's row for row;
 3. an incremental run with nothing to do;
 4. an incremental run with 5% of the customers touched (late facts);
@@ -316,7 +316,7 @@ def main():
     print(f"  built in {figures['build']:.1f} s ({deliveries:,} deliveries)", flush=True)
 
     # Warm-up (not timed): the levels as logging gave them and their recovery cases, then drift, every
-    # level's reason and the profiles written once, as a deployed system has them. Back to stale
+    # level's reason written once, as a deployed system has them. Back to stale
     # levels after it, the reasons stay: the timed job rewrites the rows whose level or omissions
     # differ, the rows the reference rewrites.
     sql(REFERENCE_SQL)
@@ -332,7 +332,7 @@ def main():
     sql("VACUUM ANALYZE interactions_interaction")
 
     phases = {}
-    for name in ("levels_rescore", "profiles_refresh"):
+    for name in ("levels_rescore",):
         original = getattr(services, name)
 
         def wrapper(*a, _original=original, _name=name, **kw):
@@ -361,12 +361,12 @@ def main():
         seconds, full_run = timed(lambda: services.rescore_run(full=True))
         if seconds < figures["full"]:
             figures["full"] = seconds
-            figures["full_levels"], figures["full_profiles"] = phases.get("levels_rescore", 0), phases.get("profiles_refresh", 0)
+            figures["full_levels"] = phases.get("levels_rescore", 0)
         figures["rss_full"] = peak_rss_mb()
         wrong = mismatches()
         print(
-            f"  full job: {seconds:.2f} s (levels {phases.get('levels_rescore', 0):.2f} s, profiles "
-            f"{phases.get('profiles_refresh', 0):.2f} s), {full_run.rows_changed:,} level changes, {wrong} rows differing "
+            f"  full job: {seconds:.2f} s (levels {phases.get('levels_rescore', 0):.2f} s), "
+            f"{full_run.rows_changed:,} level changes, {wrong} rows differing "
             f"from the reference, peak RSS {figures['rss_full']:.0f} MB",
             flush=True,
         )
@@ -407,9 +407,8 @@ def main():
     full = figures["full"]
     rows = [
         ("hand-written single SQL statement (reference)", figures["reference"], ""),
-        ("full re-score job (drift + levels + profiles)", full, f"{full / figures['reference']:.2f}× reference (target ≤ 1.3×)"),
+        ("full re-score job (drift + levels)", full, f"{full / figures['reference']:.2f}× reference (target ≤ 1.3×)"),
         ("  of which levels", figures["full_levels"], f"{figures['full_levels'] / figures['reference']:.2f}× reference"),
-        ("  of which profiles", figures["full_profiles"], ""),
         ("incremental, 5% of customers touched", figures["incremental"], f"{figures['incremental'] / full:.0%} of full (target ≤ 25%)"),
         ("incremental, nothing to do", figures["nothing"], f"{figures['nothing'] / full:.1%} of full (target ≤ 10%)"),
         (f"naive ORM loop ({sample:,} rows, extrapolated)", figures["naive"], f"job is {figures['naive'] / full:.0f}× faster (target ≥ 30×)"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from interactions.models import JobRun
 
-from .models import ExpectationStanding, JobLock
+from .models import JobLock
 
 
 class JobRunAdmin(admin.ModelAdmin):
@@ -29,11 +29,3 @@ if not admin.site.is_registered(JobRun):  # interactions/ may register its own v
 @admin.register(JobLock)
 class JobLockAdmin(admin.ModelAdmin):
     list_display = ["name", "holder", "acquired_at", "expires_at"]
-
-
-@admin.register(ExpectationStanding)
-class ExpectationStandingAdmin(admin.ModelAdmin):
-    list_display = ["customer", "gesture", "deliveries_in_window", "effective_base_level", "standing", "omission_cap", "changes_at", "updated_at"]
-    list_filter = ["team", "standing"]
-    raw_id_fields = ["customer", "gesture", "team"]
-    list_select_related = ["customer", "gesture"]

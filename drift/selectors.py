@@ -1,11 +1,9 @@
-"""Reads of the drift jobs: runs for managers, materialized expectation profiles for lists and reports."""
+"""Reads of the drift jobs: runs for managers, drift for the weekly report."""
 
 from django.db.models import QuerySet
 
-from accounts.selectors import scope_to_teams
 from interactions.models import GestureDrift, JobRun
 
-from .models import ExpectationStanding
 
 
 def job_run_list(*, user) -> QuerySet:
@@ -13,21 +11,6 @@ def job_run_list(*, user) -> QuerySet:
     if not (user and user.is_authenticated and user.is_manager):
         return JobRun.objects.none()
     return JobRun.objects.all()
-
-
-def standing_list(*, user, customer_ids=None, team_id=None) -> QuerySet:
-    """Materialized expectation standings of the viewer's teams' customers, as of the last run."""
-    qs = scope_to_teams(ExpectationStanding.objects.select_related("gesture"), user)
-    if customer_ids is not None:
-        qs = qs.filter(customer_id__in=customer_ids)
-    if team_id is not None:
-        qs = qs.filter(team_id=team_id)
-    return qs.order_by("customer_id", "gesture__name")
-
-
-def expected_gestures_at_risk(*, team_id: int) -> QuerySet:
-    """Recurring gestures that became Expected or Basic for a customer: omitting them caps the level."""
-    return ExpectationStanding.objects.filter(team_id=team_id, omission_cap__isnull=False).select_related("customer", "gesture")
 
 
 def gestures_that_lost_a_level(*, team_id: int, since, until) -> QuerySet:

@@ -9,8 +9,8 @@
    chunk: one query for the interactions, one for the deliveries (prior-delivery counts come from
    that one ordered scan), one statement that updates the changed rows and writes their history,
    and the checkpoint, all in one transaction.
-3. `profiles_refresh`: the materialized expectation profiles (ExpectationStanding), as of now, from
-   one aggregate per chunk.
+A customer's expectation profile is not stored: the customer page and the recommendations compute
+it live (interactions.selectors.expectation_profiles), since nothing read a stored copy.
 
 Incremental runs re-score only what was touched since the last successful run: customers with late
 facts (Customer.rescore_from), teams whose rubric numbers changed (Team.rubric_changed_at), teams
@@ -20,8 +20,6 @@ with a corrected gesture (Gesture.corrected_at) and interactions from the date o
 
 import logging
 import time
-from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,7 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -39,11 +37,10 @@ from accounts.models import Team
 from interactions import scoring
 from interactions.level_changes import levels_write
 from interactions.models import Customer, Gesture, GestureDelivery, GestureDrift, Interaction, JobRun, LevelChange
-from interactions.rescoring import customers_assess, rubric_load
-from interactions.rubric import Rescored, Rubric, micros
+from interactions.rescoring import customers_assess
+from interactions.rubric import Rescored
 
 from .locks import lock_acquire, lock_extend, lock_holder_name, lock_release
-from .models import ExpectationStanding
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +51,6 @@ LOCK_NAME = "drift.rescore"
 DRIFT_PERIOD = scoring.DRIFT_PERIOD
 # Corrections committed while the previous run was planning are seen again, never missed.
 WATERMARK_MARGIN = timedelta(minutes=2)
-# Above this many freshly served customers the profile refresh simply covers everyone.
-FRESH_CUSTOMERS_MAX = 50_000
 
 Progress = Callable[[int, int], None]
 
@@ -160,7 +155,6 @@ class _Plan:
     planned_at: datetime
     dirty_teams: tuple[int, ...]  # every interaction of these teams
     drift_from: dict[int, datetime]  # team -> re-score interactions from this time on
-    fresh_customers: tuple[int, ...]  # customers with interactions logged since the last run (profiles)
     watermark: datetime | None
 
     def as_json(self) -> dict:
@@ -169,7 +163,6 @@ class _Plan:
             "planned_at": self.planned_at.isoformat(),
             "dirty_teams": list(self.dirty_teams),
             "drift_from": {str(k): v.isoformat() for k, v in self.drift_from.items()},
-            "fresh_customers": list(self.fresh_customers),
             "watermark": self.watermark.isoformat() if self.watermark else None,
         }
 
@@ -180,7 +173,6 @@ class _Plan:
             planned_at=parse_datetime(data["planned_at"]),
             dirty_teams=tuple(data["dirty_teams"]),
             drift_from={int(k): parse_datetime(v) for k, v in data["drift_from"].items()},
-            fresh_customers=tuple(data["fresh_customers"]),
             watermark=parse_datetime(data["watermark"]) if data["watermark"] else None,
         )
 
@@ -193,7 +185,7 @@ def _plan_make(*, full: bool, now: datetime) -> _Plan:
     )
     watermark = parse_datetime(last.checkpoint["planned_at"]) - WATERMARK_MARGIN if last else None
     if full:
-        return _Plan(True, now, (), {}, (), watermark)
+        return _Plan(True, now, (), {}, watermark)
     after = (lambda field: Q(**{f"{field}__gt": watermark})) if watermark else (lambda field: Q(**{f"{field}__isnull": False}))
     dirty = set(Team.objects.filter(after("rubric_changed_at")).values_list("id", flat=True))
     dirty |= set(Gesture.objects.filter(after("corrected_at")).values_list("team_id", flat=True))
@@ -202,14 +194,7 @@ def _plan_make(*, full: bool, now: datetime) -> _Plan:
     for team_id, effective_from in drifts.values_list("gesture__team_id", "effective_from"):
         if team_id not in dirty and (team_id not in drift_from or effective_from < drift_from[team_id]):
             drift_from[team_id] = effective_from
-    if watermark is None:
-        fresh: tuple[int, ...] | None = None  # never refreshed: every customer's profile
-    else:
-        fresh_ids = sorted(set(Interaction.objects.filter(created_at__gt=watermark).values_list("customer_id", flat=True)))
-        fresh = tuple(fresh_ids) if len(fresh_ids) <= FRESH_CUSTOMERS_MAX else None
-    if fresh is None:
-        return _Plan(False, now, tuple(sorted(dirty)), drift_from, (), None)
-    return _Plan(False, now, tuple(sorted(dirty)), drift_from, fresh, watermark)
+    return _Plan(False, now, tuple(sorted(dirty)), drift_from, watermark)
 
 
 def _rescore_candidates(plan: _Plan):
@@ -357,124 +342,6 @@ def _rescore_from_clear(customers) -> None:
         Customer.objects.filter(cond).update(rescore_from=None)
 
 
-# --- Expectation profiles -----------------------------------------------------------------------
-
-
-def _profile_candidate_ids(plan: _Plan, after: int, limit: int) -> list[int]:
-    """The next `limit` customer ids after `after` whose profile can have moved (sorted)."""
-    if plan.full or plan.watermark is None:
-        return list(Customer.objects.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:limit])
-    sources: set[int] = set()
-    teams = set(plan.dirty_teams) | set(plan.drift_from)
-    if teams:
-        sources.update(Customer.objects.filter(team_id__in=teams, id__gt=after).order_by("id").values_list("id", flat=True)[:limit])
-    sources.update(
-        ExpectationStanding.objects.filter(changes_at__lt=plan.planned_at, customer_id__gt=after)
-        .order_by("customer_id")
-        .values_list("customer_id", flat=True)
-        .distinct()[:limit]
-    )
-    fresh = plan.fresh_customers
-    start = bisect_right(fresh, after)
-    sources.update(fresh[start : start + limit])
-    return sorted(sources)[:limit]
-
-
-def _profile_total(plan: _Plan) -> int:
-    if plan.full or plan.watermark is None:
-        return Customer.objects.count()
-    teams = set(plan.dirty_teams) | set(plan.drift_from)
-    due = set(
-        ExpectationStanding.objects.filter(changes_at__lt=plan.planned_at).values_list("customer_id", flat=True).distinct()
-    )
-    in_teams = set(Customer.objects.filter(team_id__in=teams).values_list("id", flat=True)) if teams else set()
-    return len(due | in_teams | set(plan.fresh_customers))
-
-
-def _standings_for(customer_ids: list[int], as_of: datetime, rubric: Rubric, team_of: dict[int, int]) -> dict:
-    """Each (customer, gesture) standing as of `as_of`, from one aggregate over the window's deliveries."""
-    by_team: dict[int, list[int]] = defaultdict(list)
-    for cid in customer_ids:
-        by_team[team_of[cid]].append(cid)
-    window = Q()
-    for team_id, cids in by_team.items():
-        window |= Q(customer_id__in=cids, delivered_at__gte=as_of - timedelta(microseconds=rubric.rules[team_id].window_us))
-    rows = (
-        GestureDelivery.objects.filter(window, delivered_at__lt=as_of)
-        .values("customer_id", "gesture_id")
-        .annotate(n=Count("id"), first=Min("delivered_at"))
-        .values_list("customer_id", "gesture_id", "n", "first")
-    )
-    standings = {}
-    for cid, gid, n, first in rows:
-        team_id = team_of[cid]
-        rule = rubric.rules[team_id].gestures.get(gid)
-        if rule is None or not rule.active:
-            continue  # the profile lists active gestures only
-        base = rubric.effective_base(rule, micros(as_of))
-        standings[(cid, gid)] = (
-            team_id,
-            n,
-            base,
-            scoring.standing(base, n),
-            scoring.next_delivery_level(base, n),
-            scoring.omission_cap(base, n) if rule.recurring else None,
-            first + timedelta(microseconds=rubric.rules[team_id].window_us),
-        )
-    return standings
-
-
-def profiles_refresh(*, job_run: JobRun, holder: str, progress: Progress | None = None) -> None:
-    """Bring the materialized expectation profiles to `planned_at`, chunk by chunk, writing only differences."""
-    plan = _Plan.from_json(job_run.checkpoint["plan"])
-    as_of = plan.planned_at
-    ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
-    after = job_run.checkpoint.get("profiles_after", 0)
-    while True:
-        ids = _profile_candidate_ids(plan, after, _chunk_size())
-        if not ids:
-            break
-        team_of = dict(Customer.objects.filter(id__in=ids).values_list("id", "team_id"))
-        ids = [cid for cid in ids if cid in team_of]
-        rubric = rubric_load(team_of.values())
-        new = _standings_for(ids, as_of, rubric, team_of) if ids else {}
-        existing = {
-            (cid, gid): (pk, (n, base, standing, next_level, cap, changes_at))
-            for pk, cid, gid, n, base, standing, next_level, cap, changes_at in ExpectationStanding.objects.filter(
-                customer_id__in=ids
-            ).values_list(
-                "id", "customer_id", "gesture_id", "deliveries_in_window", "effective_base_level", "standing",
-                "next_level", "omission_cap", "changes_at",
-            )
-        }
-        stale = [pk for key, (pk, values) in existing.items() if key not in new or new[key][1:] != values]
-        create = [
-            ExpectationStanding(
-                team_id=v[0], customer_id=cid, gesture_id=gid, deliveries_in_window=v[1], effective_base_level=v[2],
-                standing=v[3], next_level=v[4], omission_cap=v[5], changes_at=v[6], updated_at=as_of,
-            )
-            for (cid, gid), v in new.items()
-            if (cid, gid) not in existing or existing[(cid, gid)][1] != v[1:]
-        ]
-        last_id = ids[-1] if ids else after
-        now = timezone.now()
-        with transaction.atomic():
-            if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
-                raise LockLost(f"The re-score lock was taken over; run #{job_run.pk} stops in the profiles.")
-            if stale:
-                ExpectationStanding.objects.filter(id__in=stale).delete()
-            if create:
-                ExpectationStanding.objects.bulk_create(create, batch_size=2000)
-            job_run.checkpoint = {**job_run.checkpoint, "profiles_after": last_id}
-            JobRun.objects.filter(pk=job_run.pk).update(
-                done=F("done") + len(ids), checkpoint=job_run.checkpoint, heartbeat_at=now
-            )
-        job_run.refresh_from_db(fields=["done", "total"])
-        after = last_id
-        if progress:
-            progress(job_run.done, job_run.total)
-
-
 # --- The run ------------------------------------------------------------------------------------
 
 
@@ -485,10 +352,10 @@ def _phases_run(run: JobRun, holder: str, progress: Progress | None, now: dateti
         now = now or timezone.now()
         drifted = drift_recompute(at=now)
         plan = _plan_make(full=run.mode == FULL, now=now)
-        total = _rescore_candidates(plan).count() + _profile_total(plan)
+        total = _rescore_candidates(plan).count()
         run.checkpoint = {
             "phase": "levels", "plan": plan.as_json(), "planned_at": plan.planned_at.isoformat(),
-            "drifted": len(drifted), "after": 0, "profiles_after": 0,
+            "drifted": len(drifted), "after": 0,
         }
         with transaction.atomic():
             if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
@@ -499,11 +366,8 @@ def _phases_run(run: JobRun, holder: str, progress: Progress | None, now: dateti
             progress(run.done, run.total)
     if run.checkpoint["phase"] == "levels":
         levels_rescore(job_run=run, holder=holder, progress=progress)
-        run.checkpoint = {**run.checkpoint, "phase": "profiles"}
-        JobRun.objects.filter(pk=run.pk).update(checkpoint=run.checkpoint)
-    if run.checkpoint["phase"] == "profiles":
-        profiles_refresh(job_run=run, holder=holder, progress=progress)
-        run.checkpoint = {**run.checkpoint, "phase": "done"}
+    # (a run interrupted in the "profiles" phase of older versions has nothing left to do)
+    run.checkpoint = {**run.checkpoint, "phase": "done"}
     run.refresh_from_db(fields=["done", "total", "rows_examined", "rows_changed", "message"])
     run.status = JobRun.Status.SUCCEEDED
     run.finished_at = timezone.now()

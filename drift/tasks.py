@@ -7,7 +7,7 @@ from . import services
 
 @shared_task(name="drift.rescore_levels", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def rescore_levels(full: bool = False) -> int:
-    """Drift, re-score and profiles (incremental, or everything with full=True). Returns the JobRun id."""
+    """Drift, then re-score (incremental, or everything with full=True). Returns the JobRun id."""
     return services.rescore_run(full=bool(full)).pk
 
 

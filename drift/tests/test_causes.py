@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from drift import services
-from drift.models import ExpectationStanding
 from interactions import services as interaction_services
 from interactions.levels import Level
 from interactions.models import Customer, GestureDrift, Interaction, JobRun, LevelChange
@@ -154,26 +153,18 @@ def test_deliveries_leaving_the_window_move_the_profile_without_anyone_logging(f
     for n in (25, 15, 5):
         log(frontline, customer, gestures=[bread.id], occurred_at=days_ago(n))
     log(frontline, customer, gestures=[wine.id], occurred_at=days_ago(1))
-    services.rescore_run()
-    rows = {s.gesture_id: s for s in ExpectationStanding.objects.filter(customer=customer)}
-    assert (rows[bread.id].deliveries_in_window, rows[bread.id].standing, rows[bread.id].omission_cap) == (3, 3, 2)
-    assert (rows[wine.id].deliveries_in_window, rows[wine.id].standing) == (1, 6)
 
+    def profile(at):
+        return {s.gesture.id: (s.deliveries_in_window, s.standing, s.omission_cap) for s in expectation_profile(customer=customer, at=at)}
+
+    assert profile(timezone.now())[bread.id] == (3, 3, 2) and profile(timezone.now())[wine.id][:2] == (1, 6)
     # Ten days on, the oldest bread delivery has left the window: bread is Desired again, no cap.
     later = timezone.now() + timedelta(days=10)
-    run = services.rescore_run(now=later)
-    assert run.rows_changed == 0
-    rows = {s.gesture_id: s for s in ExpectationStanding.objects.filter(customer=customer)}
-    assert (rows[bread.id].deliveries_in_window, rows[bread.id].standing, rows[bread.id].omission_cap) == (2, 4, None)
-    assert rows[wine.id].deliveries_in_window == 1  # unchanged row, not rewritten
-    live = {s.gesture.id: s for s in expectation_profile(customer=customer, at=later)}
-    for gid, row in rows.items():
-        assert (row.deliveries_in_window, row.standing, row.next_level, row.omission_cap) == (
-            live[gid].deliveries_in_window, live[gid].standing, live[gid].next_level, live[gid].omission_cap,
-        )
-    # Forty days on, everything has left: no standing rows (all gestures land at their full level).
+    assert services.rescore_run(now=later).rows_changed == 0  # past levels stay as they were
+    assert profile(later)[bread.id] == (2, 4, None) and profile(later)[wine.id][0] == 1
+    # Forty days on, everything has left: every gesture lands at its full level again.
+    assert {gid: row[1] for gid, row in profile(timezone.now() + timedelta(days=40)).items()} == {bread.id: None, wine.id: None}
     services.rescore_run(now=timezone.now() + timedelta(days=40))
-    assert not ExpectationStanding.objects.filter(customer=customer).exists()
     assert LevelChange.objects.filter(cause=LevelChange.Cause.RESCORE).count() == 0
 
 

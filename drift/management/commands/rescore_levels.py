@@ -10,7 +10,7 @@ from ... import services
 
 
 class Command(BaseCommand):
-    help = _("Recompute drift, re-score the levels that can have changed (or all with --full), refresh profiles.")
+    help = _("Recompute drift, then re-score the levels that can have changed (or all with --full).")
 
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help=_("Re-score every interaction, not only what changed."))
