@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import StateConflict
+from audit.services import audit_changes, audit_record
 from accounts.models import Team, User
 from accounts.selectors import scope_to_teams, user_is_member, user_manages
 
@@ -67,6 +68,7 @@ def customer_create(*, actor: User, team: Team, **fields) -> Customer:
     customer.full_clean()
     _check_customer(customer)
     customer.save()
+    audit_record(actor=actor, action="customer.created", subject=f"customer {customer.pk}", team_id=team.id)
     return customer
 
 
@@ -76,11 +78,16 @@ def customer_update(*, actor: User, customer: Customer, changes: dict) -> Custom
         raise PermissionDenied(_("You can only change your own teams' customers."))
     changes.pop("team", None)  # a customer never moves team: their history stays where it was served
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = {field: getattr(customer, field) for field in changes}
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.full_clean()
     _check_customer(customer)
     customer.save()
+    audit_changes(  # which fields, not their values: personal data stays out of the trail
+        actor=actor, kind="customer", subject=f"customer {customer.pk}", before=before,
+        after={field: getattr(customer, field) for field in changes}, team_id=customer.team_id, values=False,
+    )
     return customer
 
 
@@ -91,11 +98,13 @@ def customer_delete(*, actor: User, customer: Customer) -> None:
         raise PermissionDenied(_("You can only remove your own teams' customers."))
     if Interaction.objects.filter(customer_id=customer.pk).exists():
         raise StateConflict(_("This customer has interactions; their history stays."), code="customer_has_history")
+    customer_id, team_id = customer.pk, customer.team_id
     try:
         with transaction.atomic():
             customer.delete()
     except ProtectedError as exc:
         raise StateConflict(_("This customer is referred to by cases or rule bends."), code="customer_has_history") from exc
+    audit_record(actor=actor, action="customer.deleted", subject=f"customer {customer_id}", team_id=team_id)
 
 
 @transaction.atomic
@@ -105,6 +114,7 @@ def gesture_create(*, actor: User, team: Team, **fields) -> Gesture:
     gesture = Gesture(team=team, **fields)
     gesture.full_clean()
     gesture.save()
+    audit_record(actor=actor, action="gesture.created", subject=f"gesture {gesture.pk} {gesture.name}", new=gesture.name, team_id=team.id)
     return gesture
 
 
@@ -115,6 +125,7 @@ def gesture_update(*, actor: User, gesture: Gesture, changes: dict) -> Gesture:
         raise PermissionDenied(_("Only the team's managers can change gestures."))
     gesture = Gesture.objects.select_for_update().get(pk=gesture.pk)
     changes.pop("team", None)
+    before = {field: getattr(gesture, field) for field in changes}
     corrected = any(
         field in changes and changes[field] != getattr(gesture, field) for field in ("base_level", "recurring", "active", "channels")
     )
@@ -124,6 +135,10 @@ def gesture_update(*, actor: User, gesture: Gesture, changes: dict) -> Gesture:
         gesture.corrected_at = timezone.now()
     gesture.full_clean()
     gesture.save()
+    audit_changes(
+        actor=actor, kind="gesture", subject=f"gesture {gesture.pk} {gesture.name}", before=before,
+        after={field: getattr(gesture, field) for field in changes}, team_id=gesture.team_id,
+    )
     return gesture
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import StateConflict
 from accounts.models import User
 from accounts.selectors import team_managers, user_is_member, user_manages, user_timezone
+from audit.services import audit_changes, audit_record
 from interactions import links
 from interactions.levels import RECOVERY_LEVELS, Level
 from interactions.models import Customer, Gesture, Interaction
@@ -395,6 +396,7 @@ def rule_create(*, actor: User, team, name: str, description: str = "", active: 
     rule = Rule(team=team, name=name, description=description, active=active)
     _clean_rule(rule)
     rule.save()
+    audit_record(actor=actor, action="rule.created", subject=f"rule {rule.pk} {rule.name}", new=rule.name, team_id=team.id)
     return rule
 
 
@@ -404,10 +406,15 @@ def rule_update(*, actor: User, rule: Rule, changes: dict) -> Rule:
         raise PermissionDenied(_("Only the team's managers can change rules."))
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     changes.pop("team", None)  # a rule stays with its team: its bends were asked there
+    before = {field: getattr(rule, field) for field in changes}
     for field, value in changes.items():
         setattr(rule, field, value)
     _clean_rule(rule)
     rule.save()
+    audit_changes(
+        actor=actor, kind="rule", subject=f"rule {rule.pk} {rule.name}", before=before,
+        after={field: getattr(rule, field) for field in changes}, team_id=rule.team_id,
+    )
     return rule
 
 

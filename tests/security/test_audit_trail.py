@@ -64,3 +64,22 @@ def test_admins_read_the_trail_on_a_page_and_nobody_else_does(api_as, admin_user
     manager.save()
     client.force_login(manager)
     assert client.get("/admin/audit/auditentry/").status_code == 403
+
+
+def test_gestures_rules_and_customers_are_on_the_trail_customers_without_their_personal_data(api_as, manager, frontline, team):
+    manager_api = api_as(manager)
+    gesture = manager_api.post("/api/gestures/", {"team": team.id, "name": "Coffee", "base_level": 5}, format="json").json()
+    manager_api.patch(f"/api/gestures/{gesture['id']}/", {"base_level": 6}, format="json")
+    rule = manager_api.post("/api/rules/", {"team": team.id, "name": "Receipts"}, format="json").json()
+    manager_api.patch(f"/api/rules/{rule['id']}/", {"description": "Always"}, format="json")
+    customer = api_as(frontline).post("/api/customers/", {"team": team.id, "name": "Zoe Visser"}, format="json").json()
+    api_as(frontline).patch(f"/api/customers/{customer['id']}/", {"email": "zoe@example.com"}, format="json")
+    assert actions() == [
+        ("gesture.created", "", "Coffee"),
+        ("gesture.base_level", "5", "6"),
+        ("rule.created", "", "Receipts"),
+        ("rule.description", "", "Always"),
+        ("customer.created", "", ""),
+        ("customer.email", "", ""),  # which field changed, never the address itself
+    ]
+    assert list(AuditEntry.objects.order_by("id").values_list("actor_name", flat=True)) == ["manny"] * 4 + ["fiona"] * 2
