@@ -125,7 +125,7 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float):
     call_command("migrate", verbosity=0)
     sql(
         "TRUNCATE interactions_levelchange, interactions_gesturedelivery, interactions_interaction, "
-        "drift_expectationstanding, interactions_gesturedrift, interactions_jobrun, drift_joblock, "
+        "interactions_gesturedrift, interactions_jobrun, drift_joblock, "
         "recovery_caseevent, recovery_recoverycase, interactions_customer, interactions_gesture "
         "RESTART IDENTITY CASCADE"
     )

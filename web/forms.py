@@ -36,7 +36,21 @@ class StaffModelForm(forms.ModelForm):
         _shape_fields(self)
 
 
-class LogInteractionForm(StaffForm):
+class InteractionFactsForm(StaffForm):
+    """What logging and correcting share: the team's gestures to choose from, and a time not in the future."""
+
+    def __init__(self, *args, gestures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gestures"].choices = [(g.id, g.name) for g in gestures]
+
+    def clean_occurred_at(self):
+        at = self.cleaned_data.get("occurred_at")
+        if at is not None and at > timezone.now():
+            raise forms.ValidationError(_("An interaction cannot happen in the future."))
+        return at
+
+
+class LogInteractionForm(InteractionFactsForm):
     # One per rendering of the form: a second submit of the same form logs nothing new.
     nonce = forms.RegexField(r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput)
     customer = forms.IntegerField(label=_("Customer"), required=False)
@@ -56,15 +70,6 @@ class LogInteractionForm(StaffForm):
         help_text=_("Leave empty for now; fill in for a call logged after the fact."),
     )
 
-    def __init__(self, *args, gestures=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["gestures"].choices = [(g.id, g.name) for g in gestures]
-
-    def clean_occurred_at(self):
-        at = self.cleaned_data.get("occurred_at")
-        if at is not None and at > timezone.now():
-            raise forms.ValidationError(_("An interaction cannot happen in the future."))
-        return at
 
     def clean(self):
         data = super().clean()
@@ -73,7 +78,7 @@ class LogInteractionForm(StaffForm):
         return data
 
 
-class InteractionCorrectForm(StaffForm):
+class InteractionCorrectForm(InteractionFactsForm):
     """The facts of a logged interaction, to correct them (the same controls as logging)."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
@@ -87,15 +92,6 @@ class InteractionCorrectForm(StaffForm):
     summary = forms.CharField(label=_("Summary"), max_length=5000, required=False, widget=forms.Textarea)
     note = forms.CharField(label=_("Why the correction"), max_length=500, required=False)
 
-    def __init__(self, *args, gestures=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["gestures"].choices = [(g.id, g.name) for g in gestures]
-
-    def clean_occurred_at(self):
-        at = self.cleaned_data.get("occurred_at")
-        if at is not None and at > timezone.now():
-            raise forms.ValidationError(_("An interaction cannot happen in the future."))
-        return at
 
 
 class CaseFixForm(StaffForm):
