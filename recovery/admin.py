@@ -32,7 +32,7 @@ class RecoveryCaseAdmin(admin.ModelAdmin):
     # Status and timestamps move only through the workflow (services), which writes the timeline.
     readonly_fields = [
         "interaction", "customer", "team", "severity", "status", "opened_at", "fix_due", "fixed_at", "surprise_due",
-        "surprised_at", "surprise_interaction", "closed_at", "close_reason", "escalated_at", "recovered_level",
+        "surprised_at", "surprise_gesture", "surprise_level", "surprise_delivery", "surprise_interaction", "closed_at", "close_reason", "escalated_at", "recovered_level",
         "recovered_rated_at",
     ]
     exclude = ["status_nonce", "status_digest", "recovered_nonce", "recovered_digest"]
