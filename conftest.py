@@ -16,6 +16,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page request activates its language in this thread and leaves it on: every test starts in
+    the default language, whatever the test before it asked for."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
 @pytest.fixture
 def short_lived_connections():
     """For live_server tests: the server's threads close their connections after each request, so
