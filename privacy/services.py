@@ -12,6 +12,8 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,7 @@ from accounts.models import User
 from accounts.selectors import user_manages
 from audit.services import audit_record
 from interactions.models import Customer, Interaction
+from notifications.models import OutboundEmail
 from recovery.models import RecoveryCase, RuleBend
 
 ERASED_NOTE = "Erased with the customer's personal data."
@@ -87,6 +90,16 @@ def customer_export(*, actor: User, customer: Customer) -> dict:
     return data
 
 
+def _outbox_scrub(email: str) -> int:
+    """Mails to this address, sent or waiting, keep no trace of them: emptied, and never sent."""
+    rows = OutboundEmail.objects.annotate(to_text=Cast("to", TextField())).filter(to_text__contains=f'"{email}"')
+    unsent = Q(sent_at__isnull=True, dead_at__isnull=True)
+    return rows.update(
+        to=[], subject=ERASED_NOTE[:300], text="", html="", last_error="",
+        dead_at=Case(When(unsent, then=Value(timezone.now())), default=F("dead_at")),
+    )
+
+
 def _dead_link() -> tuple[str, str]:
     """A nonce and a digest that no token hashes to: the old links stop working and none replaces them."""
     return secrets.token_hex(16), secrets.token_hex(32)
@@ -96,6 +109,7 @@ def _dead_link() -> tuple[str, str]:
 def customer_erase(*, actor: User, customer: Customer) -> Customer:
     _require_manager(actor, customer)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    mails = _outbox_scrub(customer.email) if customer.email else 0
     customer.name = _("Erased customer %(id)s") % {"id": customer.pk}
     customer.email = ""
     customer.phone = ""
@@ -123,6 +137,6 @@ def customer_erase(*, actor: User, customer: Customer) -> Customer:
     RuleBend.objects.filter(customer_id=customer.pk).update(justification=ERASED_NOTE, decision_note="")
     audit_record(
         actor=actor, action="customer.erased", subject=f"customer {customer.pk}", team_id=customer.team_id,
-        new=f"{len(interactions)} interactions, {len(cases)} cases kept anonymous",
+        new=f"{len(interactions)} interactions, {len(cases)} cases kept anonymous, {mails} mails emptied",
     )
     return customer

@@ -2,6 +2,7 @@
 levels stay, anonymous, in the figures."""
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
@@ -72,3 +73,19 @@ def test_frontline_may_neither_export_nor_erase(api_as, frontline, anna):
 def test_another_teams_manager_does_not_find_her(api_as, other_manager, anna):
     assert api_as(other_manager).get(f"/api/customers/{anna.id}/export/").status_code == 404
     assert api_as(other_manager).post(f"/api/customers/{anna.id}/erase/").status_code == 404
+
+
+def test_erasing_empties_her_mails_in_the_outbox_and_stops_the_waiting_ones(api_as, manager, anna):
+    from notifications.models import OutboundEmail
+    from notifications.services import email_enqueue
+
+    sent = email_enqueue(to=[anna.email], subject="How do we stand now?", text="Dear Anna ...", dedupe_key="anna-1")
+    OutboundEmail.objects.filter(pk=sent.pk).update(sent_at=timezone.now())
+    waiting = email_enqueue(to=[anna.email], subject="Sorry, Anna", text="Dear Anna ...", dedupe_key="anna-2")
+    other = email_enqueue(to=["someone@example.com"], subject="Hello", text="Dear someone", dedupe_key="other")
+    assert api_as(manager).post(f"/api/customers/{anna.id}/erase/").status_code == 200
+    for mail in OutboundEmail.objects.filter(pk__in=[sent.pk, waiting.pk]):
+        assert mail.to == [] and mail.text == "" and "Anna" not in mail.subject
+    assert OutboundEmail.objects.get(pk=waiting.pk).dead_at is not None, "never sent now"
+    assert OutboundEmail.objects.get(pk=sent.pk).sent_at is not None
+    assert OutboundEmail.objects.get(pk=other.pk).text == "Dear someone"
