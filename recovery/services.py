@@ -40,9 +40,7 @@ def fix_hours(team, severity: int) -> int:
 # --- Cases ---------------------------------------------------------------------------------
 
 
-def case_open_for_interaction(
-    *, interaction=None, interaction_id: int | None = None, actor=None, just_logged: bool = False
-) -> RecoveryCase | None:
+def case_open_for_interaction(*, interaction, actor=None, just_logged: bool = False) -> RecoveryCase | None:
     """Open the interaction's recovery case when its level is Criminal or Basic (exactly once).
 
     Called when a level change is announced (logging, the customer's rating, a correction, the
@@ -50,8 +48,6 @@ def case_open_for_interaction(
     race. `just_logged`: the interaction was created in the caller's transaction, so no other caller
     can see it yet and there is nothing to look for or race with.
     """
-    if interaction is None:
-        interaction = Interaction.objects.select_related("team").get(pk=interaction_id)
     if interaction.level not in RECOVERY_LEVELS:
         return None
     if just_logged:
