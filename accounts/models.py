@@ -65,6 +65,14 @@ class Team(models.Model):
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DRIFT_MIN_CUSTOMERS)],
     )
+    # The settings, declared once: the API serializer, the settings page and the audit all read these.
+    # A change to a rubric setting is a correction of the rubric: past interactions are re-scored.
+    RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
+    # What a team's managers tune on the settings page.
+    TUNED_SETTINGS = ("sla_criminal_fix_hours", "sla_basic_fix_hours", "sla_surprise_hours", "say_yes_threshold", *RUBRIC_SETTINGS)
+    # Everything the settings API reads and writes: the team's identity and what its managers tune.
+    SETTINGS = ("name", "timezone", *TUNED_SETTINGS)
+
     # When a rubric number last changed: the incremental re-score picks the team up from here.
     rubric_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

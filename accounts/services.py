@@ -17,18 +17,6 @@ from audit.services import audit_record
 from .models import ApiToken, Team, TeamSettingChange, User
 from .selectors import user_manages
 
-# Settings whose change is a correction of the rubric: past interactions are re-scored.
-RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
-TEAM_SETTINGS = (
-    "name",
-    "timezone",
-    "sla_criminal_fix_hours",
-    "sla_basic_fix_hours",
-    "sla_surprise_hours",
-    "say_yes_threshold",
-    *RUBRIC_SETTINGS,
-)
-
 
 def _check_password(password: str, user: User) -> None:
     try:
@@ -77,7 +65,7 @@ def team_update_settings(*, actor: User, team: Team, changes: dict) -> Team:
     team = Team.objects.select_for_update().get(pk=team.pk)
     changed = []
     for field, new in changes.items():
-        if field not in TEAM_SETTINGS:
+        if field not in Team.SETTINGS:
             continue
         old = getattr(team, field)
         if isinstance(old, Decimal):
@@ -90,7 +78,7 @@ def team_update_settings(*, actor: User, team: Team, changes: dict) -> Team:
     if any(field == "say_yes_threshold" for field, _old, _new in changed):
         _check_say_yes_threshold(actor, team.say_yes_threshold)
     team.full_clean()
-    if any(field in RUBRIC_SETTINGS for field, _old, _new in changed):
+    if any(field in Team.RUBRIC_SETTINGS for field, _old, _new in changed):
         team.rubric_changed_at = timezone.now()
     team.save()
     TeamSettingChange.objects.bulk_create(

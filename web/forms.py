@@ -192,15 +192,7 @@ class RuleForm(TeamChoiceMixin, StaffForm):
 class TeamSettingsForm(StaffModelForm):
     class Meta:
         model = Team
-        fields = [
-            "sla_criminal_fix_hours",
-            "sla_basic_fix_hours",
-            "sla_surprise_hours",
-            "say_yes_threshold",
-            "familiarity_window_days",
-            "drift_share",
-            "drift_min_customers",
-        ]
+        fields = Team.TUNED_SETTINGS
 
 
 class ProfileForm(StaffForm):

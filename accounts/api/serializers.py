@@ -12,18 +12,7 @@ class TeamSerializer(SameForFormAndJSON, serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = [
-            "id",
-            "name",
-            "timezone",
-            "sla_criminal_fix_hours",
-            "sla_basic_fix_hours",
-            "sla_surprise_hours",
-            "say_yes_threshold",
-            "familiarity_window_days",
-            "drift_share",
-            "drift_min_customers",
-        ]
+        fields = ["id", *Team.SETTINGS]
         extra_kwargs = {"name": {"validators": []}}  # uniqueness is checked by the model's full_clean
 
 

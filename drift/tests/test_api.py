@@ -61,15 +61,13 @@ def test_starting_a_rescore_while_one_runs_is_a_conflict(api_as, manager):
     assert response.status_code == 409 and response.json()["code"] == "busy"
 
 
-def test_the_data_migration_creates_the_three_schedules_once(db):
-    import importlib
-
-    from django.apps import apps
+def test_the_three_drift_schedules_exist_once(db):
     from django_celery_beat.models import PeriodicTask
 
-    migration = importlib.import_module("drift.migrations.0002_schedules")
-    migration.create_schedules(apps, None)  # already ran with the migrations (unless a flush emptied it)
-    migration.create_schedules(apps, None)
+    from core.schedules import schedules_create
+
+    schedules_create()  # already ran after the migrations (and after every flush)
+    schedules_create()
     assert PeriodicTask.objects.filter(task__startswith="drift.").count() == 3
 
     tasks = {t.name: t for t in PeriodicTask.objects.filter(task__startswith="drift.")}

@@ -104,14 +104,11 @@ def test_the_check_is_scheduled_every_five_minutes(db):
     assert check_slas.name == "recovery.check_slas" and check_slas.acks_late is True
 
 
-def test_the_schedule_migration_is_idempotent(db):
-    from importlib import import_module
+def test_creating_the_schedules_again_changes_nothing(db):
+    from core.schedules import schedules_create
 
-    from django.apps import apps
-
-    migration = import_module("recovery.migrations.0002_check_slas_schedule")
-    migration.schedule(apps, None)
-    migration.schedule(apps, None)
+    schedules_create()
+    schedules_create()
     assert PeriodicTask.objects.filter(task="recovery.check_slas").count() == 1
 
 

@@ -86,6 +86,6 @@ def test_no_report_for_a_week_that_ended_before_the_team_existed(django_capture_
     assert run(utc(2026, 11, 25, 12, 0), django_capture_on_commit_callbacks) == []
 
 
-def test_a_data_migration_created_the_hourly_beat_entry():
+def test_the_hourly_beat_entry_exists_after_migrate():
     task = PeriodicTask.objects.get(task="reports.send_due_weekly_reports")
     assert task.enabled and task.crontab.minute == "5" and task.crontab.hour == "*"

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    """The plumbing every app shares: API errors and paging, permissions, middleware, throttles, schedules."""
+
+    name = "core"
+
+    def ready(self):
+        from django.apps import apps
+
+        from .schedules import schedules_create
+
+        # Sent once per app with models; beat's own signal comes when its tables exist.
+        beat = apps.get_app_config("django_celery_beat")
+        post_migrate.connect(schedules_create, sender=beat, dispatch_uid="core.schedules_create")
