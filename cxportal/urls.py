@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("reports.api.urls")),
     path("", include("drift.api.urls")),
     path("", include("privacy.urls")),
+    path("", include("webhooks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

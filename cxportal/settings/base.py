@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "drift",
     "notifications",
     "audit",
+    # After recovery: its receivers run after recovery's, so an event shows the case a change opened.
+    "webhooks",
     "web",
 ]
 
@@ -319,3 +321,13 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+
+# --- Outbound webhooks (webhooks/) --------------------------------------------------------------
+# URLs that resolve to private, loopback, link-local or metadata addresses are refused, at creation and
+# at every send, unless this is on (a deployment whose receivers live on its own network).
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# http:// URLs are refused where this is on (always in production).
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=False)
+# One attempt's limit (connect, send, answer), and how much of an answer is read.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
