@@ -42,10 +42,12 @@ def _secret_new() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def _clean(*, url: str, events) -> tuple[str, list[str]]:
+def _clean(*, url: str, events, check_url: bool = True) -> tuple[str, list[str]]:
     errors = {}
     url = (url or "").strip()
-    if not url:
+    if not check_url:
+        pass
+    elif not url:
         errors["url"] = [_("This field is required.")]
     elif len(url) > 500:
         errors["url"] = [_("At most 500 characters.")]
@@ -89,7 +91,10 @@ def subscription_update(*, actor: User, subscription: WebhookSubscription, chang
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
     changes = {k: v for k, v in changes.items() if k in ("url", "events", "active")}
     before = {field: getattr(subscription, field) for field in changes}
-    url, events = _clean(url=changes.get("url", subscription.url), events=changes.get("events", subscription.events))
+    url, events = _clean(
+        url=changes.get("url", subscription.url), events=changes.get("events", subscription.events),
+        check_url=changes.get("url", subscription.url) != subscription.url,  # it is checked again at every send anyway
+    )
     subscription.url, subscription.events = url, events
     if "active" in changes:
         if changes["active"] and not subscription.active:
