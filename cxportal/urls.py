@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("interactions.urls")),
     path("", include("recovery.urls")),
     path("", include("reports.urls")),
+    path("", include("webhooks.urls")),
     path("", include("web.urls")),
 ]
 

@@ -26,3 +26,15 @@ def retry_pause(failed_attempts: int) -> timedelta | None:
     if failed_attempts < 1 or failed_attempts > len(RETRY_PAUSES):
         return None
     return RETRY_PAUSES[failed_attempts - 1]
+
+
+def pause_words(pause: timedelta) -> str:
+    """A pause as a person reads it: 30 s, 2 min, 8 h."""
+    from django.utils.translation import gettext as _
+
+    seconds = int(pause.total_seconds())
+    if seconds < 60:
+        return _("%(n)d s") % {"n": seconds}
+    if seconds < 3600:
+        return _("%(n)d min") % {"n": seconds // 60}
+    return _("%(n)d h") % {"n": seconds // 3600}

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
@@ -258,7 +259,7 @@ def _subscription_disable(subscription: WebhookSubscription, *, at: datetime) ->
     creator = subscription.created_by
     if creator is None:
         return
-    page = f"{settings.SITE_URL}/teams/{subscription.team_id}/webhooks/{subscription.pk}/"
+    page = f"{settings.SITE_URL}{reverse('webhooks:detail', args=[subscription.team_id, subscription.pk])}"
 
     def render():
         subject = _("Webhook switched off: %(url)s") % {"url": subscription.url}
