@@ -100,3 +100,11 @@ def test_in_a_browser_a_manager_adds_a_webhook_pings_it_and_sees_the_attempt(sho
     services.delivery_attempt(delivery_id=delivery.pk)  # what the worker does
     [request] = receiver.wait_for(1)
     assert re.match(r"msg_[0-9a-f]{32}", request["headers"]["webhook-id"])
+
+
+@pytest.mark.django_db
+def test_the_webhooks_page_speaks_dutch(manager, team):
+    manager.language = "nl"
+    manager.save()
+    page = logged_in(manager).get(reverse("webhooks:list", args=[team.pk])).content.decode()
+    assert "Een webhook toevoegen" in page and "Er is een herstelzaak geopend" in page
