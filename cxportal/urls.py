@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("recovery.urls")),
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
+    path("", include("imports.urls")),
     path("", include("web.urls")),
 ]
 

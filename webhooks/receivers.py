@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from interactions.api.serializers import InteractionOutputSerializer
 from interactions.level_changes import LevelMove
-from interactions.models import Interaction
+from interactions.models import Interaction, LevelChange
 from recovery.api.serializers import BendOutputSerializer, CaseOutputSerializer
 from recovery.models import CaseEvent
 from reports.services import report_url
@@ -67,6 +67,8 @@ def _interactions(moves: list[LevelMove]) -> list[Interaction]:
 def on_levels_changed(sender, *, moves: list[LevelMove], **kwargs) -> None:
     by_team: dict[tuple[int, str], list[LevelMove]] = defaultdict(list)
     for move in moves:
+        if move.cause == LevelChange.Cause.IMPORTED:
+            continue  # history brought in by CSV import: not news to the team's other tools
         kind = EventType.INTERACTION_LOGGED if move.old_level is None else EventType.INTERACTION_LEVEL_CHANGED
         by_team[(move.team_id, kind)].append(move)
     for (team_id, kind), team_moves in by_team.items():

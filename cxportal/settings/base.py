@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "audit",
     # After recovery: its receivers run after recovery's, so an event shows the case a change opened.
     "webhooks",
+    "imports",
     "web",
 ]
 
