@@ -19,6 +19,7 @@ api_patterns = [
     path("", include("drift.api.urls")),
     path("", include("privacy.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("inbox.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -52,6 +53,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
     path("", include("imports.urls")),
+    path("", include("inbox.urls")),
     path("", include("web.urls")),
 ]
 
