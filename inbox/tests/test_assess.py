@@ -88,3 +88,13 @@ def test_a_team_setting_names_the_inbox_address_once(api_as, manager, team, othe
     assert team.inbox_address == "support@team-a.example"
     taken = api_as(other_manager).patch(f"/api/teams/{other_team.pk}/", {"inbox_address": "support@team-a.example"}, format="json")
     assert taken.status_code == 400 and "inbox_address" in taken.json()
+
+
+def test_the_inbox_screen_speaks_dutch(frontline, waiting):
+    frontline.language = "nl"
+    frontline.save()
+    client = Client()
+    client.force_login(frontline)
+    page = client.get(reverse("web:inbox-item", args=[waiting.pk])).content.decode()
+    assert "Geen klantzaak: afwijzen" in page and "Belofte nagekomen" in page
+    assert "Laatste mail" in client.get(reverse("web:inbox")).content.decode()

@@ -22,6 +22,7 @@ def _app_seeders():
     """Each app seeds its own part, in dependency order."""
     from interactions.demo import seed_interactions
     from recovery.demo import seed_recovery
+    from inbox.demo import seed_inbox
     from webhooks.demo import seed_webhooks
 
-    return [seed_interactions, seed_recovery, seed_webhooks]
+    return [seed_interactions, seed_recovery, seed_webhooks, seed_inbox]
