@@ -430,7 +430,7 @@ def rescore_request(*, actor, full: bool = False) -> dict:
     """A manager (or an admin, for a full run) starts a re-score now; it runs in the worker after commit."""
     from django.core.exceptions import PermissionDenied
 
-    from accounts.errors import StateConflict
+    from core.errors import StateConflict
 
     from .locks import lock_current
     from .tasks import rescore_levels

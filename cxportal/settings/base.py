@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "accounts.middleware.RejectNulMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,12 +62,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.two_factor.SecondFactorSetupMiddleware",
-    "accounts.middleware.UserLanguageMiddleware",
+    "core.middleware.UserLanguageMiddleware",
     "web.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "accounts.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "cxportal.urls"
@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -140,11 +140,11 @@ AXES_VERBOSE = False
 
 # How many proxies in front of the app append to X-Forwarded-For (0: none, the connection's address
 # is the client's). Throttles, the lockout and the HTTPS header all follow it
-# (accounts/client_address.py); a wrong value lets clients choose their own address.
+# (core/client_address.py); a wrong value lets clients choose their own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
-AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 
 # Two-factor sign-in (TOTP): admins must set it up at their first login; everyone may.
 TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", default=True)
@@ -257,21 +257,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "accounts.api.parsers.BoundedJSONParser",  # 10,000 nested brackets are a 400, not a RecursionError
+        "core.api.parsers.BoundedJSONParser",  # 10,000 nested brackets are a 400, not a RecursionError
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.CountedPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CountedPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["accounts.api.filters.ListFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.CXAutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api.errors.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.ListFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.CXAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "public_token": env.str("PUBLIC_TOKEN_THROTTLE", default="60/min"),
         "login": env.str("LOGIN_THROTTLE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's client ident: the same rule as accounts/client_address.py
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's client ident: the same rule as core/client_address.py
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Portal API",
