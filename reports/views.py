@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from .chart import trend_chart_png
 from .exports import report_csv
-from .figures import weekly_report
+from .figures import chart_names, weekly_report
 from .selectors import report_request, reportable_teams
 from .services import report_context
 from .weeks import last_full_week
@@ -45,7 +44,7 @@ def weekly(request):
         report = weekly_report(team, week)
         query = urlencode({"team": team.id, "week": str(week)})
         context.update(
-            report_context(report, chart_src=f"{reverse('reports:weekly-chart')}?{query}"),
+            report_context(report, chart_src=f"{reverse('reports:weekly-chart')}?{query}&chart="),
             csv_url=f"{reverse('reports:weekly-csv')}?{query}",
             previous_url=f"{reverse('reports:weekly')}?{urlencode({'team': team.id, 'week': str(week.previous())})}",
             next_url=(
@@ -63,7 +62,10 @@ def weekly_chart(request):
     if errors:
         return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
     team, week = selected
-    response = HttpResponse(trend_chart_png(weekly_report(team, week)), content_type="image/png")
+    name = request.GET.get("chart") or chart_names()[0]
+    if name not in chart_names():
+        return HttpResponse(f"chart: no chart named {name!r}", status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(weekly_report(team, week).chart(name), content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
