@@ -1,5 +1,7 @@
 """The report in the app: the page, its chart and the CSV download (managers and admins, their teams)."""
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -55,28 +57,35 @@ def weekly(request):
     return render(request, "reports/weekly.html", context, status=400 if errors else 200)
 
 
-@login_required
-@require_GET
-def weekly_chart(request):
-    selected, errors = _team_and_week(request)
-    if errors:
-        return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
-    team, week = selected
+def _plain_400(errors: list[str]) -> HttpResponse:
+    return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
+
+
+def _for_team_and_week(view):
+    """A download of one team's week: signed in, GET, a valid team and week (else a plain-text 400)."""
+
+    @login_required
+    @require_GET
+    @functools.wraps(view)
+    def wrapper(request):
+        selected, errors = _team_and_week(request)
+        return _plain_400(errors) if errors else view(request, *selected)
+
+    return wrapper
+
+
+@_for_team_and_week
+def weekly_chart(request, team, week):
     name = request.GET.get("chart") or chart_names()[0]
     if name not in chart_names():
-        return HttpResponse(f"chart: no chart named {name!r}", status=400, content_type="text/plain; charset=utf-8")
+        return _plain_400([f"chart: no chart named {name!r}"])
     response = HttpResponse(weekly_report(team, week).chart(name), content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
-@login_required
-@require_GET
-def weekly_csv(request):
-    selected, errors = _team_and_week(request)
-    if errors:
-        return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
-    team, week = selected
+@_for_team_and_week
+def weekly_csv(request, team, week):
     response = HttpResponse(report_csv(weekly_report(team, week)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="weekly-report-team{team.id}-{week}.csv"'
     return response
