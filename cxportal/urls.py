@@ -9,7 +9,7 @@ from accounts.password_reset import OutboxPasswordResetForm
 from accounts.views_two_factor import TwoStepLoginView
 from web import views as web_views
 
-from . import health
+from . import health, metrics
 
 api_patterns = [
     path("", include("accounts.api.urls")),
@@ -25,6 +25,7 @@ api_patterns = [
 urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/login/", TwoStepLoginView.as_view(), name="login"),
     path("accounts/two-factor/", two_factor_views.verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
