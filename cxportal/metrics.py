@@ -28,11 +28,11 @@ from recovery.models import RecoveryCase
 RESCORE = "rescore"
 
 
-def celery_queue_lengths() -> dict[str, int]:
+def celery_queue_lengths(broker_url: str | None = None) -> dict[str, int]:
     """Messages waiting in each queue the workers consume (any kombu transport: Redis or the filesystem)."""
     queues = [q.name for q in (celery_app.conf.task_queues or [])] or [celery_app.conf.task_default_queue]
     lengths = {}
-    with celery_app.connection_for_read() as connection:
+    with celery_app.connection_for_read(broker_url) as connection:
         channel = connection.default_channel
         for name in queues:
             try:
