@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from accounts.models import Team, User
 from accounts.selectors import user_is_member
 from audit.services import audit_record

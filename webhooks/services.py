@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from accounts.models import Team, User
 from accounts.selectors import user_manages, user_timezone
 from audit.services import audit_changes, audit_record

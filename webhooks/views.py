@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from accounts.models import Team
 from accounts.selectors import user_manages
 

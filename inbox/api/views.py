@@ -8,8 +8,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api.pagination import NewestFirstCursorPagination
-from accounts.api.schema import ERRORS, READ_ERRORS
+from core.api.pagination import NewestFirstCursorPagination
+from core.api.schema import ERRORS, READ_ERRORS
 from interactions.api.serializers import InteractionOutputSerializer
 
 from .. import selectors, services

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from inbox import selectors as inbox_selectors
 from inbox import services as inbox_services
 from inbox.models import InboxItem

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.api.input import SameForFormAndJSON
+from core.api.input import SameForFormAndJSON
 from accounts.models import Team
 from accounts.selectors import team_list
 

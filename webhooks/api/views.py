@@ -6,9 +6,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.pagination import CountedPagination, NewestFirstCursorPagination
-from accounts.api.permissions import IsManager
-from accounts.api.schema import ERRORS, READ_ERRORS
+from core.api.pagination import CountedPagination, NewestFirstCursorPagination
+from core.api.permissions import IsManager
+from core.api.schema import ERRORS, READ_ERRORS
 
 from .. import selectors, services
 from .serializers import (
