@@ -8,6 +8,9 @@ class InboxConfig(AppConfig):
     def ready(self):
         from anymail.signals import inbound
 
+        from privacy.announcements import customer_erased
+
         from . import receivers
 
         inbound.connect(receivers.on_inbound, dispatch_uid="inbox.on_inbound")
+        customer_erased.connect(receivers.on_customer_erased, dispatch_uid="inbox.on_customer_erased")

@@ -169,3 +169,19 @@ def inbox_dismiss(*, actor: User, item: InboxItem, reason: str = "") -> InboxIte
     item.save(update_fields=["status", "decided_by", "decided_at", "dismiss_reason"])
     audit_record(actor=actor, action="inbox.dismissed", subject=f"inbox {item.pk}", new=reason, team_id=item.team_id)
     return item
+
+
+ERASED = "Erased with the customer's personal data."
+
+
+def inbox_erase_customer(*, customer_id: int) -> int:
+    """A customer's erasure reaches their mail: bodies, names, addresses and subjects emptied, the
+    attachments' names dropped (the Message-IDs stay, so the same mail is not imported again).
+    A waiting conversation is dismissed: there is nothing left to assess."""
+    items = InboxItem.objects.filter(customer_id=customer_id)
+    count = InboxMessage.objects.filter(item__in=items).update(
+        body="", from_name="", from_address="erased@invalid", subject="", attachments=[], in_reply_to=[], references=[]
+    )
+    items.filter(status=InboxItem.Status.WAITING).update(status=InboxItem.Status.DISMISSED, dismiss_reason=ERASED, decided_at=timezone.now())
+    items.update(subject="")
+    return count

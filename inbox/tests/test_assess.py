@@ -98,3 +98,12 @@ def test_the_inbox_screen_speaks_dutch(frontline, waiting):
     page = client.get(reverse("web:inbox-item", args=[waiting.pk])).content.decode()
     assert "Geen klantzaak: afwijzen" in page and "Belofte nagekomen" in page
     assert "Laatste mail" in client.get(reverse("web:inbox")).content.decode()
+
+
+def test_erasing_the_customer_empties_their_mail(api_as, manager, waiting):
+    response = api_as(manager).post(f"/api/customers/{waiting.customer_id}/erase/")
+    assert response.status_code == 200, response.content
+    waiting.refresh_from_db()
+    [message] = waiting.messages.all()
+    assert (message.body, message.from_name, message.subject, waiting.subject) == ("", "", "", "")
+    assert message.from_address == "erased@invalid" and waiting.status == "dismissed"
