@@ -8,9 +8,15 @@ decimal point or comma ("12.50", "12,50"); the API takes a JSON number or a stri
 import re
 from decimal import Decimal
 
+from babel.numbers import format_currency, list_currencies
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+# The locale whose conventions show an amount to a viewer of each language (Babel's data).
+_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 _FORM_AMOUNT = re.compile(r"^\d{1,12}(?:[.,]\d+)?$")
 _API_AMOUNT = re.compile(r"^\d{1,12}(?:\.\d+)?$")
@@ -50,3 +56,17 @@ class MoneySerializerField(serializers.DecimalField):
         if isinstance(data, bool):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def validate_currency(code: str) -> None:
+    """An ISO 4217 code Babel knows (EUR, USD, GBP, …)."""
+    if code not in list_currencies():
+        raise ValidationError(_("Use a three-letter ISO 4217 currency code, like EUR or USD."), code="currency")
+
+
+def money_text(amount, currency: str, *, language: str | None = None) -> str:
+    """An amount as the viewer's language writes it: "€ 1.234,50" in Dutch, "€1,234.50" in English."""
+    if amount is None or amount == "":
+        return "–"
+    language = (language or translation.get_language() or "en").split("-")[0]
+    return format_currency(Decimal(str(amount)), currency or "EUR", locale=_LOCALES.get(language, "en_GB"))

@@ -55,3 +55,20 @@ def test_the_bend_page_refuses_an_exponent_and_says_so(client, frontline, team):
 def test_a_boolean_is_not_an_amount():
     with pytest.raises(Exception):
         MoneySerializerField().run_validation(True)
+
+
+def test_a_team_names_its_currency_by_iso_code(api_as, manager, team):
+    api = api_as(manager)
+    assert api.patch(f"/api/teams/{team.id}/", {"currency": "XYZ"}, format="json").status_code == 400
+    answer = api.patch(f"/api/teams/{team.id}/", {"currency": "USD"}, format="json")
+    assert answer.status_code == 200 and answer.json()["currency"] == "USD"
+
+
+@pytest.mark.parametrize(
+    "language, currency, shown",
+    [("en", "EUR", "€1,234.50"), ("nl", "EUR", "€\xa01.234,50"), ("nl", "USD", "US$\xa01.234,50"), ("en", "GBP", "£1,234.50")],
+)
+def test_amounts_are_written_the_viewers_way(language, currency, shown):
+    from core.money import money_text
+
+    assert money_text(Decimal("1234.5"), currency, language=language) == shown
