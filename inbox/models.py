@@ -35,6 +35,9 @@ class InboxItem(models.Model):
         return f"#{self.pk} {self.subject[:40]} ({self.status})"
 
 
+ItemStatus = InboxItem.Status  # named for the API schema's enum
+
+
 class InboxMessage(models.Model):
     """One received email, as text. Attachments are named and counted, never kept."""
 

@@ -79,6 +79,9 @@ def inbox_receive(*, raw, source: str, recipients: list[str] | None = None) -> l
                 message = _file(team, mail, source)
         except IntegrityError:  # the same Message-ID arrived at the same moment by another path
             message = None
+        except ValidationError as exc:  # a sender address no customer can have: skipped, never retried forever
+            logger.info("inbox: mail %s from %r skipped: %s", mail.message_id, mail.from_address, exc)
+            message = None
         if message is not None:
             stored.append(message)
     return stored

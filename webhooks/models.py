@@ -103,6 +103,9 @@ class WebhookDelivery(models.Model):
         return f"{self.event_id} → {self.subscription_id} {self.status}"
 
 
+DeliveryStatus = WebhookDelivery.Status  # named for the API schema's enum
+
+
 class WebhookAttempt(models.Model):
     """One try at sending a delivery: when, what came back, how long it took. Never rewritten."""
 

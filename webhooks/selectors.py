@@ -23,3 +23,12 @@ def delivery_list(*, subscription: WebhookSubscription) -> QuerySet:
         .prefetch_related(Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("at", "id")))
         .order_by("-created_at", "-id")
     )
+
+
+def deliveries_waiting() -> QuerySet:
+    """The webhook backlog: deliveries not yet delivered nor given up (the partial index `webhook_delivery_due`)."""
+    return WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+
+
+def subscriptions_failing() -> QuerySet:
+    return WebhookSubscription.objects.filter(active=True, failing_since__isnull=False)

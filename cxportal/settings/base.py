@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "accounts.models.LANGUAGE_CHOICES",
         "ChannelEnum": "interactions.levels.Channel",
         "LevelEnum": "interactions.levels.Level",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "InboxItemStatusEnum": "inbox.models.ItemStatus",
     },
 }
 # Largest request body accepted (the summary field alone is bounded far below this).

@@ -13,6 +13,7 @@ from core.api.schema import ERRORS, READ_ERRORS
 from interactions.api.serializers import InteractionOutputSerializer
 
 from .. import selectors, services
+from ..models import InboxItem
 from .serializers import (
     InboxAssessSerializer,
     InboxDismissSerializer,
@@ -36,6 +37,7 @@ class InboxViewSet(viewsets.GenericViewSet):
     facts and logs it as an interaction (scored; a case when Criminal or Basic)."""
 
     serializer_class = InboxItemSerializer
+    queryset = InboxItem.objects.none()  # the schema's path parameter type; the selectors scope every read
     permission_classes = [IsAuthenticated]
     pagination_class = NewestFirstCursorPagination
 

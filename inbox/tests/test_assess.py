@@ -137,3 +137,11 @@ def test_in_a_browser_the_mail_is_assessed_on_one_screen(short_lived_connections
     assert seen["mail"] == "The parcel came two days late."
     assert "Logged as Basic." in seen["after"] and "Nothing waiting." in seen["after"]
     assert Interaction.objects.get().level == 2
+
+
+def test_a_sender_address_no_customer_can_have_is_skipped_not_an_error(team):
+    team.inbox_address = TEAM_ADDRESS
+    team.save()
+    assert inbox_receive(raw=mail(sender="Odd <odd@-bad-.example>", message_id="<odd@x>").as_bytes(), source="imap") == []
+    assert inbox_receive(raw=mail(sender="", message_id="<none@x>").as_bytes(), source="imap") == []
+    assert not InboxItem.objects.exists()

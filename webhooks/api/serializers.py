@@ -9,7 +9,7 @@ from ..models import EventType, WebhookAttempt, WebhookDelivery, WebhookSubscrip
 
 class SubscriptionInputSerializer(SameForFormAndJSON, serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
-    url = serializers.CharField(max_length=500)
+    url = serializers.URLField(max_length=500)
     events = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False, max_length=20)
     active = serializers.BooleanField(required=False, default=True)
 
@@ -21,7 +21,7 @@ class SubscriptionInputSerializer(SameForFormAndJSON, serializers.Serializer):
 
 
 class SubscriptionUpdateSerializer(SameForFormAndJSON, serializers.Serializer):
-    url = serializers.CharField(max_length=500, required=False)
+    url = serializers.URLField(max_length=500, required=False)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False, max_length=20, required=False
     )

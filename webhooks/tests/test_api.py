@@ -56,7 +56,7 @@ def test_private_loopback_link_local_and_metadata_urls_are_refused_at_creation(a
     [
         ("ftp://hooks.example.com/", "https://"),
         ("https://user:pw@93.184.216.34/", "user name"),
-        ("not a url", "https://"),
+        ("not a url", "valid URL"),
     ],
 )
 def test_urls_of_the_wrong_form_are_refused(api_as, manager, team, url, message):
