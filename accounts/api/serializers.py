@@ -4,11 +4,12 @@ from rest_framework import serializers
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team, User
 from core.api.input import SameForFormAndJSON
-from core.money import MoneySerializerField
+from core.money import CURRENCIES, MoneySerializerField
 
 
 class TeamSerializer(SameForFormAndJSON, serializers.ModelSerializer):
     timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()), default="UTC")
+    currency = serializers.ChoiceField(choices=CURRENCIES, required=False, help_text="ISO 4217 code, like EUR.")
     say_yes_threshold = MoneySerializerField(required=False, help_text=Team._meta.get_field("say_yes_threshold").help_text)
 
     class Meta:

@@ -97,11 +97,12 @@ def _customer_marks(w, team):
 
 
 def _team_settings_form(w):
-    t = w["A"]["team"]
-    return {"sla_criminal_fix_hours": t.sla_criminal_fix_hours, "sla_basic_fix_hours": 12,
-            "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": t.say_yes_threshold,
-            "familiarity_window_days": t.familiarity_window_days, "drift_share": t.drift_share,
-            "drift_min_customers": t.drift_min_customers}
+    """The settings page's form as it shows the team (every field it has), with one change."""
+    from web.forms import TeamSettingsForm
+
+    form = TeamSettingsForm(instance=w["A"]["team"])
+    body = {name: form[name].value() for name in form.fields}
+    return {**{k: "" if v is None else v for k, v in body.items()}, "sla_basic_fix_hours": 12}
 
 
 def _gesture_form(w, team="A"):
@@ -109,12 +110,11 @@ def _gesture_form(w, team="A"):
 
 
 def _team_put(w):
-    """A PUT replaces: every writable field is named."""
-    t = w["A"]["team"]
-    return {"name": t.name, "timezone": "Europe/Amsterdam", "sla_criminal_fix_hours": t.sla_criminal_fix_hours,
-            "sla_basic_fix_hours": 12, "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": "0",
-            "familiarity_window_days": t.familiarity_window_days, "drift_share": "0.5",
-            "drift_min_customers": t.drift_min_customers, "inbox_address": t.inbox_address}
+    """A PUT replaces: every writable field is named (the team's settings as the API gives them)."""
+    from accounts.api.serializers import TeamSerializer
+
+    body = {k: v for k, v in TeamSerializer(w["A"]["team"]).data.items() if k != "id"}
+    return {**body, "timezone": "Europe/Amsterdam", "sla_basic_fix_hours": 12, "say_yes_threshold": "0"}
 
 
 def _customer_put(w):
