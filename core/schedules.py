@@ -23,6 +23,10 @@ class Schedule:
 SCHEDULES = (
     Schedule("Send the email outbox", "notifications.send_pending_emails", every_minutes=1),
     Schedule("Check recovery SLAs every 5 minutes", "recovery.check_slas", every_minutes=5),
+    Schedule(
+        "Send rating requests every 5 minutes", "voice.send_rating_requests", every_minutes=5,
+        description="Asks customers by email to rate an interaction: after each team's delay, outside its quiet hours.",
+    ),
     Schedule("Re-score levels (incremental)", "drift.rescore_levels", every_minutes=15, kwargs={"full": False}),
     Schedule("Recompute expectation drift (nightly)", "drift.recompute_drift", crontab=("15", "2", "*")),
     Schedule("Re-score levels (full, weekly)", "drift.rescore_levels", crontab=("45", "3", "0"), kwargs={"full": True}),
