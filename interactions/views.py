@@ -59,9 +59,11 @@ def _rated(request, interaction, language):
     if interaction.customer_comment:
         return _render(request, "interactions/feedback_thanks.html", {"interaction": interaction}, language=language)
     status = 200
+    # A second rating posted to a rated link (another tab, a replay) is not a comment: the page again.
+    posted = request.method == "POST" and "comment" in request.POST
     with translation.override(language):
-        form = CommentForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
+        form = CommentForm(request.POST if posted else None)
+        if posted and form.is_valid():
             try:
                 services.interaction_comment(interaction=interaction, comment=form.cleaned_data["comment"])
             except ValidationError as exc:
