@@ -13,7 +13,7 @@ from . import services
 from .customer_mail import customer_by_unsubscribe_token, customer_opt_out
 from .customer_pages import chosen_level, customer_page
 from .forms import CommentForm, FeedbackForm
-from .levels import CUSTOMER_CHOICES, customer_words
+from .levels import CUSTOMER_CHOICES, CUSTOMER_WORDS, Level
 
 
 def _render(request, template, context, *, status=200, language=None):
@@ -76,7 +76,8 @@ def _rated(request, interaction, language):
                 return redirect(request.path)
         if form.errors:
             status = 400
-    context = {"interaction": interaction, "form": form, "answer": customer_words(interaction.customer_level)}
+    # Lazy: rendered in the customer's language, like the rest of the page.
+    context = {"interaction": interaction, "form": form, "answer": CUSTOMER_WORDS[Level(interaction.customer_level)]}
     return _render(request, "interactions/feedback_comment.html", context, status=status, language=language)
 
 
