@@ -22,5 +22,6 @@ def _app_seeders():
     """Each app seeds its own part, in dependency order."""
     from interactions.demo import seed_interactions
     from recovery.demo import seed_recovery
+    from voice.demo import seed_voice
 
-    return [seed_interactions, seed_recovery]
+    return [seed_interactions, seed_recovery, seed_voice]
