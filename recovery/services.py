@@ -357,7 +357,10 @@ def _email_escalation(case_id: int) -> None:
 
 def _email_case_opened(case: RecoveryCase) -> None:
     """The apology with the status link, at once: quiet hours never delay an apology."""
-    customer = Customer.objects.select_related("team").get(pk=case.customer_id)
+    # The logging service's customer (with its team) when there is one: no query to find it again.
+    customer = case.interaction.customer if Interaction.customer.is_cached(case.interaction) else None
+    if customer is None or not Customer.team.is_cached(customer):
+        customer = Customer.objects.select_related("team").get(pk=case.customer_id)
     customer_email_enqueue(
         customer=customer, dedupe_key=f"case-{case.pk}-opened", template="email/case_opened",
         context={"case": case, "status_url": case_status_url(case)},

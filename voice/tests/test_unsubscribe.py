@@ -94,3 +94,19 @@ def test_staff_see_and_set_the_opt_out_on_the_customer(api_as, frontline, dutch_
     assert response.status_code == 200 and response.json()["contact_opt_out"] is True
     assert Customer.objects.get(pk=dutch_customer.pk).contact_opt_out_at is not None
     assert client.patch(f"/api/customers/{dutch_customer.pk}/", {"contact_opt_out": "yes"}, format="json").status_code == 400
+
+
+def test_erasing_the_customer_kills_their_unsubscribe_link_and_the_message_they_were_sent(dutch_customer, log, frontline, manager):
+    from privacy.services import customer_erase, customer_export
+    from recovery import services as recovery_services
+
+    path = path_of(customer_unsubscribe_url(dutch_customer))
+    case = log(dutch_customer, promise_kept=False).recovery_case
+    recovery_services.case_fix(actor=frontline, case=case, note="done", customer_message="Opgelost, Anne!")
+    exported = customer_export(actor=manager, customer=dutch_customer)
+    assert exported["recovery_cases"][0]["customer_message"] == "Opgelost, Anne!"
+    assert exported["customer"]["contact_opt_out"] is False
+    customer_erase(actor=manager, customer=dutch_customer)
+    assert Client().get(path).status_code == 404
+    case.refresh_from_db()
+    assert case.customer_message == ""

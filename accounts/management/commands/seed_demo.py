@@ -24,4 +24,5 @@ def _app_seeders():
     from recovery.demo import seed_recovery
     from voice.demo import seed_voice
 
-    return [seed_interactions, seed_recovery, seed_voice]
+    # The customers' answers come before the recovery work: a low answer opens a case the team then works.
+    return [seed_interactions, seed_voice, seed_recovery]
