@@ -8,9 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import refuse_control_characters
 from interactions.levels import Channel
-
-from .validators import refuse_control_characters
 
 
 def validate_timezone(value):

@@ -4,7 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-
 class JobLock(models.Model):
     """A named lock with an expiry, held in the database so it works on PostgreSQL and SQLite alike.
 

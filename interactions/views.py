@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 
 from . import services
 from .customer_mail import customer_by_unsubscribe_token, customer_opt_out

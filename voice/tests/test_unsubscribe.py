@@ -65,7 +65,7 @@ def test_the_token_has_128_bits_and_only_its_digest_is_stored(dutch_customer):
 
 
 def test_a_forged_token_is_404_and_throttled(dutch_customer, monkeypatch):
-    from accounts.throttling import PublicTokenThrottle
+    from core.throttling import PublicTokenThrottle
 
     monkeypatch.setattr(PublicTokenThrottle, "rate", "3/min", raising=False)
     client = Client()

@@ -24,10 +24,10 @@ class Command(BaseCommand):
             if no_progress:
                 return
             if bar is None:
-                bar = tqdm(total=total, unit="customer", desc=_("re-score"), file=self.stderr._out)
+                # disable=None: a bar on a terminal, none in a log file or a pipe.
+                bar = tqdm(total=total, unit="customer", desc=_("re-score"), file=self.stderr._out, disable=None)
             bar.total = total
-            bar.n = done
-            bar.refresh()
+            bar.update(done - bar.n)
 
         try:
             run = services.rescore_run(full=full, progress=progress)

@@ -2,6 +2,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, USERS, seed_accounts
+from interactions.demo import seed_interactions
+from recovery.demo import seed_recovery
+from voice.demo import seed_voice
 
 
 class Command(BaseCommand):
@@ -20,9 +23,5 @@ class Command(BaseCommand):
 
 def _app_seeders():
     """Each app seeds its own part, in dependency order."""
-    from interactions.demo import seed_interactions
-    from recovery.demo import seed_recovery
-    from voice.demo import seed_voice
-
     # The customers' answers come before the recovery work: a low answer opens a case the team then works.
     return [seed_interactions, seed_voice, seed_recovery]
