@@ -163,3 +163,50 @@ def test_the_scheduled_job_is_declared():
     from core.schedules import SCHEDULES
 
     assert any(s.task == "voice.send_rating_requests" and s.every_minutes == 5 for s in SCHEDULES)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_requests_by_the_scheduled_name(team, frontline, smtp_server):
+    import os
+    import time as clock
+
+    from celery.contrib.testing.worker import start_worker
+
+    from cxportal.celery import app as celery_app
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.fail("REDIS_URL must point at the test Redis (scripts/test sets it)")
+    customer = CustomerFactory(team=team, language="nl")
+    interaction_services.interaction_log(
+        actor=frontline, customer=customer, channel="phone", occurred_at=timezone.now() - timedelta(hours=2)
+    )
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        celery_app.send_task("voice.send_rating_requests")
+        deadline = clock.monotonic() + 20
+        while not smtp_server.messages and clock.monotonic() < deadline:
+            clock.sleep(0.1)
+    assert [m["X-Envelope-To"] for m in smtp_server.messages] == [customer.email]
+    assert smtp_server.messages[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_team_sets_channels_delay_frequency_and_quiet_hours_by_api_with_bounds_and_audit(api_as, manager, team):
+    from accounts.models import TeamSettingChange
+
+    client = api_as(manager)
+    answer = client.patch(
+        f"/api/teams/{team.pk}/",
+        {"rating_request_channels": ["email", "chat", "email"], "rating_request_delay_minutes": 90, "quiet_hours_start": "22:30"},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["rating_request_channels"] == ["email", "chat"] and body["rating_request_delay_minutes"] == 90
+    assert body["quiet_hours_start"] == "22:30:00" and body["rating_request_min_days"] == 14
+    assert {"rating_request_channels", "rating_request_delay_minutes", "quiet_hours_start"} <= set(
+        TeamSettingChange.objects.filter(team=team).values_list("field", flat=True)
+    )
+    for bad in ({"rating_request_channels": ["pigeon"]}, {"rating_request_channels": "email"}, {"rating_request_min_days": 0},
+                {"rating_request_delay_minutes": 10**6}, {"quiet_hours_end": "25:00"}):
+        response = client.patch(f"/api/teams/{team.pk}/", bad, format="json")
+        assert response.status_code == 400 and set(bad) <= set(response.json()), (bad, response.content)
