@@ -100,7 +100,14 @@ def _team_settings_form(w):
     return {"sla_criminal_fix_hours": t.sla_criminal_fix_hours, "sla_basic_fix_hours": 12,
             "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": t.say_yes_threshold,
             "familiarity_window_days": t.familiarity_window_days, "drift_share": t.drift_share,
-            "drift_min_customers": t.drift_min_customers}
+            "drift_min_customers": t.drift_min_customers, **_voice_settings(t)}
+
+
+def _voice_settings(t):
+    """The team's rating-request settings as a form or a PUT names them."""
+    return {"rating_request_channels": t.rating_request_channels, "rating_request_delay_minutes": t.rating_request_delay_minutes,
+            "rating_request_min_days": t.rating_request_min_days, "quiet_hours_start": f"{t.quiet_hours_start:%H:%M}",
+            "quiet_hours_end": f"{t.quiet_hours_end:%H:%M}"}
 
 
 def _gesture_form(w, team="A"):
@@ -113,12 +120,12 @@ def _team_put(w):
     return {"name": t.name, "timezone": "Europe/Amsterdam", "sla_criminal_fix_hours": t.sla_criminal_fix_hours,
             "sla_basic_fix_hours": 12, "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": "0",
             "familiarity_window_days": t.familiarity_window_days, "drift_share": "0.5",
-            "drift_min_customers": t.drift_min_customers}
+            "drift_min_customers": t.drift_min_customers, **_voice_settings(t)}
 
 
 def _customer_put(w):
     return {"team": w["A"]["team"].id, "name": "Renamed", "email": "", "phone": "", "preferred_channel": "",
-            "preferences": "", "personal_contact": None, "special_dates": [], "language": "nl"}
+            "preferences": "", "personal_contact": None, "special_dates": [], "language": "nl", "contact_opt_out": False}
 
 
 def _gesture_put(w):
@@ -144,6 +151,7 @@ MATRIX: dict[str, Endpoint] = {
     "feedback": Endpoint("customer-page", obj="feedback_token"),
     "case-status": Endpoint("customer-page", obj="status_token"),
     "case-recovered-feedback": Endpoint("customer-page", obj="recovered_token"),
+    "unsubscribe": Endpoint("customer-page", obj="unsubscribe_token"),  # its POST: voice/tests/test_unsubscribe.py
     # Accounts
     "team-list": Endpoint("api-list", model=Team, ops=(
         Op("GET"),
@@ -549,7 +557,7 @@ def test_a_customer_token_opens_its_own_page_and_no_other(name, world):
     own = _path_for(name, world)
     for role in ROLES:  # the token is the credential: a staff session neither adds nor removes anything
         assert _page_client(role, world).get(own).status_code == 200, f"{role} GET {own}"
-    for other in ("feedback_token", "status_token", "recovered_token"):
+    for other in ("feedback_token", "status_token", "recovered_token", "unsubscribe_token"):
         for team in ("A", "B"):
             if other == endpoint.obj and team == "A":
                 continue
