@@ -24,8 +24,7 @@ class Command(BaseCommand):
             if no_progress:
                 return
             if bar is None:
-                # disable=None: a bar on a terminal, none in a log file or a pipe.
-                bar = tqdm(total=total, unit="customer", desc=_("re-score"), file=self.stderr._out, disable=None)
+                bar = tqdm(total=total, unit="customer", desc=_("re-score"), file=self.stderr._out)
             bar.total = total
             bar.update(done - bar.n)
 

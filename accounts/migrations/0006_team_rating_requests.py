@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_hashed_api_tokens'),
+        ('accounts', '0005_team_currency'),
     ]
 
     operations = [

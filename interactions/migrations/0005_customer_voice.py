@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_team_rating_requests'),
-        ('interactions', '0003_channels_reasons_corrections'),
+        ('accounts', '0006_team_rating_requests'),
+        ('interactions', '0004_team_newest_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
