@@ -97,7 +97,7 @@ def _customer_marks(w, team):
 
 def _team_settings_form(w):
     t = w["A"]["team"]
-    return {"sla_criminal_fix_hours": t.sla_criminal_fix_hours, "sla_basic_fix_hours": 12,
+    return {"currency": t.currency, "sla_criminal_fix_hours": t.sla_criminal_fix_hours, "sla_basic_fix_hours": 12,
             "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": t.say_yes_threshold,
             "familiarity_window_days": t.familiarity_window_days, "drift_share": t.drift_share,
             "drift_min_customers": t.drift_min_customers, **_voice_settings(t)}
@@ -117,7 +117,7 @@ def _gesture_form(w, team="A"):
 def _team_put(w):
     """A PUT replaces: every writable field is named."""
     t = w["A"]["team"]
-    return {"name": t.name, "timezone": "Europe/Amsterdam", "sla_criminal_fix_hours": t.sla_criminal_fix_hours,
+    return {"name": t.name, "timezone": "Europe/Amsterdam", "currency": t.currency, "sla_criminal_fix_hours": t.sla_criminal_fix_hours,
             "sla_basic_fix_hours": 12, "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": "0",
             "familiarity_window_days": t.familiarity_window_days, "drift_share": "0.5",
             "drift_min_customers": t.drift_min_customers, **_voice_settings(t)}
