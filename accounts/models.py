@@ -102,6 +102,11 @@ class Team(models.Model):
     VOICE_SETTINGS = (
         "rating_request_channels", "rating_request_delay_minutes", "rating_request_min_days", "quiet_hours_start", "quiet_hours_end",
     )
+    # Customers' mail to this address lands in the team's inbox (by a provider's inbound webhook or IMAP).
+    inbox_address = models.EmailField(
+        _("inbox address"), blank=True, default="",
+        help_text=_("Customers' email to this address becomes interactions waiting in the team's inbox."),
+    )
     # The settings, declared once: the API serializer, the settings page and the audit all read these.
     # A change to a rubric setting is a correction of the rubric: past interactions are re-scored.
     RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
@@ -114,6 +119,7 @@ class Team(models.Model):
         "say_yes_threshold",
         *RUBRIC_SETTINGS,
         *VOICE_SETTINGS,
+        "inbox_address",
     )
     # Everything the settings API reads and writes: the team's identity and what its managers tune.
     SETTINGS = ("name", "timezone", *TUNED_SETTINGS)
@@ -134,6 +140,10 @@ class Team(models.Model):
                 & models.Q(sla_basic_fix_hours__range=(1, MAX_SLA_HOURS))
                 & models.Q(sla_surprise_hours__range=(1, MAX_SLA_HOURS)),
                 name="team_sla_hours_bounded",
+            ),
+            models.UniqueConstraint(
+                fields=["inbox_address"], condition=~models.Q(inbox_address=""), name="team_inbox_address_unique",
+                violation_error_message=_("Another team already receives mail at this address."),
             ),
             models.CheckConstraint(
                 condition=models.Q(familiarity_window_days__range=(1, 3650))
@@ -157,6 +167,7 @@ class Team(models.Model):
                 {"rating_request_channels": [_("Choose channels from: %(channels)s.") % {"channels": ", ".join(Channel.values)}]}
             )
         self.rating_request_channels = [c for c in Channel.values if c in channels]  # one order, no repeats
+        self.inbox_address = (self.inbox_address or "").strip().lower()
 
     def in_quiet_hours(self, at) -> bool:
         """Whether `at` falls in the team's quiet hours, on its own clock (a window may span midnight)."""

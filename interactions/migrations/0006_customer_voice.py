@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_team_rating_requests'),
-        ('interactions', '0004_team_newest_index'),
+        ('accounts', '0007_team_rating_requests'),
+        ('interactions', '0005_merge_newest_index_and_imported_cause'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_team_currency'),
+        ('accounts', '0006_merge_0005_team_currency_0005_team_inbox_address'),
     ]
 
     operations = [
