@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import validate_currency
 from core.validators import refuse_control_characters
+from interactions.levels import Channel
 
 
 def validate_timezone(value):
@@ -23,6 +25,12 @@ USER_LANGUAGE_CHOICES = [("", _("Browser default")), *LANGUAGE_CHOICES]
 # year is a typo, and an unbounded one overflowed the case's deadline and stopped the team logging.
 MAX_SLA_HOURS = 8760
 MAX_DRIFT_MIN_CUSTOMERS = 1_000_000
+MAX_RATING_REQUEST_DELAY_MINUTES = 7 * 24 * 60
+MAX_RATING_REQUEST_MIN_DAYS = 365
+
+
+def default_rating_request_channels():
+    return list(Channel.values)
 
 
 class Team(models.Model):
@@ -70,6 +78,30 @@ class Team(models.Model):
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DRIFT_MIN_CUSTOMERS)],
     )
+    # The customer's voice (docs/voice.md): which interactions are followed by a rating request by
+    # email, how long after, how seldom per customer, and the hours when no request goes out.
+    rating_request_channels = models.JSONField(
+        _("ask for a rating after"), default=default_rating_request_channels, blank=True,
+        help_text=_("Channels whose interactions are followed by a rating request by email. None: no requests."),
+    )
+    rating_request_delay_minutes = models.PositiveIntegerField(
+        _("rating request delay (minutes)"), default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_RATING_REQUEST_DELAY_MINUTES)],
+        help_text=_("How long after the interaction the request goes out."),
+    )
+    rating_request_min_days = models.PositiveIntegerField(
+        _("at most one rating request per customer every (days)"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RATING_REQUEST_MIN_DAYS)],
+    )
+    quiet_hours_start = models.TimeField(
+        _("quiet hours from"), default=time(21, 0), help_text=_("No rating request goes out from this time (team time zone)...")
+    )
+    quiet_hours_end = models.TimeField(
+        _("quiet hours until"), default=time(8, 0), help_text=_("...until this time. The same time twice: no quiet hours.")
+    )
+    VOICE_SETTINGS = (
+        "rating_request_channels", "rating_request_delay_minutes", "rating_request_min_days", "quiet_hours_start", "quiet_hours_end",
+    )
     # Customers' mail to this address lands in the team's inbox (by a provider's inbound webhook or IMAP).
     inbox_address = models.EmailField(
         _("inbox address"), blank=True, default="",
@@ -86,6 +118,7 @@ class Team(models.Model):
         "sla_surprise_hours",
         "say_yes_threshold",
         *RUBRIC_SETTINGS,
+        *VOICE_SETTINGS,
         "inbox_address",
     )
     # Everything the settings API reads and writes: the team's identity and what its managers tune.
@@ -117,13 +150,44 @@ class Team(models.Model):
                 & models.Q(drift_min_customers__range=(1, MAX_DRIFT_MIN_CUSTOMERS)),
                 name="team_rubric_numbers_bounded",
             ),
+            models.CheckConstraint(
+                condition=models.Q(rating_request_delay_minutes__lte=MAX_RATING_REQUEST_DELAY_MINUTES)
+                & models.Q(rating_request_min_days__range=(1, MAX_RATING_REQUEST_MIN_DAYS)),
+                name="team_rating_request_numbers_bounded",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
     def clean(self):
+        channels = self.rating_request_channels
+        if not isinstance(channels, list) or any(c not in Channel.values for c in channels):
+            raise ValidationError(
+                {"rating_request_channels": [_("Choose channels from: %(channels)s.") % {"channels": ", ".join(Channel.values)}]}
+            )
+        self.rating_request_channels = [c for c in Channel.values if c in channels]  # one order, no repeats
         self.inbox_address = (self.inbox_address or "").strip().lower()
+
+    def in_quiet_hours(self, at) -> bool:
+        """Whether `at` falls in the team's quiet hours, on its own clock (a window may span midnight)."""
+        local = at.astimezone(self.tz).time()
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
+
+    def quiet_hours_over(self, at):
+        """When the quiet hours running at `at` end (None when `at` is not in them)."""
+        if not self.in_quiet_hours(at):
+            return None
+        local = at.astimezone(self.tz)
+        end = local.replace(hour=self.quiet_hours_end.hour, minute=self.quiet_hours_end.minute, second=0, microsecond=0)
+        if end <= local:
+            end += timedelta(days=1)
+        return end
 
     @property
     def tz(self):

@@ -26,6 +26,10 @@ SCHEDULES = (
     Schedule("Fetch the inbox's mail (IMAP)", "inbox.fetch_email", every_minutes=5,
              description="Reads INBOX_IMAP_URL into the teams' inboxes; does nothing when it is not set."),
     Schedule("Check recovery SLAs every 5 minutes", "recovery.check_slas", every_minutes=5),
+    Schedule(
+        "Send rating requests every 5 minutes", "voice.send_rating_requests", every_minutes=5,
+        description="Asks customers by email to rate an interaction: after each team's delay, outside its quiet hours.",
+    ),
     Schedule("Re-score levels (incremental)", "drift.rescore_levels", every_minutes=15, kwargs={"full": False}),
     Schedule("Recompute expectation drift (nightly)", "drift.recompute_drift", crontab=("15", "2", "*")),
     Schedule("Re-score levels (full, weekly)", "drift.rescore_levels", crontab=("45", "3", "0"), kwargs={"full": True}),

@@ -42,13 +42,14 @@ def chunks_plan(*, job_run: JobRun, plan: Plan, after: int = 0) -> int:
     """Cut the run's candidate customers (ids above `after`) into chunks of RESCORE_CHUNK_CUSTOMERS, in
     id order, one row each (one query for the boundaries, one insert). Returns the customers planned."""
     ids_sql, params = rescore_candidates(plan).filter(id__gt=after).order_by().values("id").query.sql_with_params()
+    # The inner statement is the ORM's own SQL; every value in it is a parameter.
+    statement = (
+        "SELECT min(id), max(id), count(*) FROM ("
+        "SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS bucket FROM (" + ids_sql + ") candidates"  # nosec B608
+        ") numbered GROUP BY bucket ORDER BY bucket"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT min(id), max(id), count(*) FROM (
-                    SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS bucket FROM ({ids_sql}) candidates
-                ) numbered GROUP BY bucket ORDER BY bucket""",
-            [chunk_size(), *params],
-        )
+        cursor.execute(statement, [chunk_size(), *params])
         bounds = cursor.fetchall()
     RescoreChunk.objects.bulk_create(
         RescoreChunk(job_run=job_run, seq=seq, first_id=first, last_id=last, customers=n)

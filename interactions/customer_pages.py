@@ -20,6 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.throttling import public_page_allowed
 
+from .levels import Level
+
 
 class _NoReferrerCsrfMiddleware(CsrfViewMiddleware):
     def _origin_verified(self, request):
@@ -34,9 +36,12 @@ class _NoReferrerCsrfMiddleware(CsrfViewMiddleware):
 _no_referrer_csrf = decorator_from_middleware(_NoReferrerCsrfMiddleware)
 
 
-def customer_page(view):
-    """Decorate a view reached by a customer's private link."""
-    protected = _no_referrer_csrf(view)
+def customer_page(view=None, *, csrf: bool = True):
+    """Decorate a view reached by a customer's private link. `csrf=False` only where the link's token
+    is all the authority a POST needs (the one-click unsubscribe: a mail client posts it, with no page)."""
+    if view is None:
+        return lambda view: customer_page(view, csrf=csrf)
+    protected = _no_referrer_csrf(view) if csrf else view
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -57,3 +62,10 @@ def customer_page(view):
 
     # The site-wide CSRF middleware defers to the check above, which runs for this view only.
     return csrf_exempt(wrapped)
+
+
+def chosen_level(request) -> int | None:
+    """The answer a mail's link carries (?level=N): shown chosen, sent by the page's script. A GET
+    changes nothing, so a mail scanner that follows every link rates nothing."""
+    value = request.GET.get("level", "")
+    return int(value) if value.isdigit() and int(value) in Level.values else None

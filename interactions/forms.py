@@ -12,7 +12,6 @@ class FeedbackForm(forms.Form):
         label=_("How was it for you?"),
         choices=Level.choices,
         coerce=int,
-        widget=forms.RadioSelect,
         error_messages={"required": _("Choose one of the six answers."), "invalid_choice": _("Choose one of the six answers.")},
     )
     comment = forms.CharField(
@@ -21,4 +20,16 @@ class FeedbackForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[ProhibitNullCharactersValidator()],
+    )
+
+
+class CommentForm(forms.Form):
+    """After the rating: the customer's words, if they want to add any."""
+
+    comment = forms.CharField(
+        label=_("Anything you want to tell us? (optional)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[ProhibitNullCharactersValidator()],
+        error_messages={"required": _("Write a few words, or just close this page.")},
     )

@@ -22,6 +22,23 @@ LEVEL_MEANINGS = {
     Level.UNBELIEVABLE: _("Blown away."),
 }
 
+# What a customer reads instead of the internal labels: their own words, one per level. Every customer
+# page and mail lists them in this one order (CUSTOMER_CHOICES), with the same button label.
+CUSTOMER_WORDS = {
+    Level.CRIMINAL: _("You let me down"),
+    Level.BASIC: _("Not great"),
+    Level.EXPECTED: _("As expected"),
+    Level.DESIRED: _("Just the way I like it"),
+    Level.SURPRISING: _("Pleasantly surprised"),
+    Level.UNBELIEVABLE: _("Blown away"),
+}
+CUSTOMER_CHOICES = tuple((level, CUSTOMER_WORDS[level]) for level in Level)
+
+
+def customer_words(value) -> str:
+    return str(CUSTOMER_WORDS[Level(value)]) if value else ""
+
+
 # Levels that open a recovery case.
 RECOVERY_LEVELS = (Level.CRIMINAL, Level.BASIC)
 

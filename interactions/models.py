@@ -29,6 +29,14 @@ class Customer(models.Model):
     # Earliest occurred_at from which this customer's levels must be re-scored (late facts); the
     # incremental re-score picks it up and clears it.
     rescore_from = models.DateTimeField(null=True, blank=True, editable=False)
+    # The customer's voice (docs/voice.md): no more rating requests once they opt out (mails about their
+    # own case still go); when they were last asked, for the fatigue guard; their one-click unsubscribe
+    # link, kept like the feedback links (a nonce, and only the digest of the token), made when first mailed.
+    contact_opt_out = models.BooleanField(_("no rating requests"), default=False)
+    contact_opt_out_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rating_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unsubscribe_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
+    unsubscribe_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -36,6 +44,7 @@ class Customer(models.Model):
             models.Index(fields=["team", "name"]),
             models.Index(fields=["rescore_from"], condition=models.Q(rescore_from__isnull=False), name="customer_rescore_pending"),
         ]
+        constraints = [models.UniqueConstraint(fields=["unsubscribe_digest"], name="customer_unsubscribe_digest_unique")]
 
     def __str__(self):
         return self.name
@@ -132,6 +141,8 @@ class Interaction(models.Model):
     reason = models.TextField(blank=True, default="")
     customer_comment = models.TextField(blank=True, max_length=2000)
     rated_at = models.DateTimeField(null=True, blank=True)
+    # When the customer was asked by email to rate it (at most once; docs/voice.md).
+    rating_requested_at = models.DateTimeField(null=True, blank=True)
 
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -147,6 +158,13 @@ class Interaction(models.Model):
             models.Index(fields=["team", "-occurred_at"]),
             models.Index(fields=["customer", "occurred_at"]),
             models.Index(fields=["team", "level", "occurred_at"]),
+            # The rating-request job reads the recent interactions nobody was asked about yet.
+            models.Index(
+                fields=["occurred_at"], condition=models.Q(rating_requested_at__isnull=True, customer_level__isnull=True),
+                name="interaction_rating_unasked",
+            ),
+            # The "What customers said" panel: the teams' latest ratings.
+            models.Index(fields=["team", "-rated_at"], condition=models.Q(rated_at__isnull=False), name="interaction_rated_recent"),
         ]
         constraints = [
             # A constraint rather than unique=True: PostgreSQL gets the one index equality needs,

@@ -81,6 +81,8 @@ def customer_update(*, actor: User, customer: Customer, changes: dict) -> Custom
     before = {field: getattr(customer, field) for field in changes}
     for field, value in changes.items():
         setattr(customer, field, value)
+    if "contact_opt_out" in changes and changes["contact_opt_out"] != before["contact_opt_out"]:
+        customer.contact_opt_out_at = timezone.now() if customer.contact_opt_out else None
     customer.full_clean()
     _check_customer(customer)
     customer.save()
@@ -306,6 +308,24 @@ def interaction_rate(*, interaction: Interaction, level: int, comment: str = "")
     return interaction
 
 
+@transaction.atomic
+def interaction_comment(*, interaction: Interaction, comment: str) -> Interaction:
+    """The customer's words after their one-tap rating. One comment per rating; 409 after it."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": [_("Write a few words, or just close this page.")]})
+    if len(comment) > 2000:
+        raise ValidationError({"comment": [_("At most 2000 characters.")]})
+    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    if interaction.customer_level is None:
+        raise StateConflict(_("Rate the interaction first."), code="not_rated")
+    if interaction.customer_comment:
+        raise StateConflict(_("We already have your comment."), code="already_commented")
+    interaction.customer_comment = comment
+    interaction.save(update_fields=["customer_comment"])
+    return interaction
+
+
 # --- Corrections ---------------------------------------------------------------------------------
 
 CORRECTABLE = ("channel", "occurred_at", "summary", "promise_kept", "issues", "matched_preference", "gestures")
@@ -407,6 +427,7 @@ __all__ = [
     "gesture_update",
     "interaction_log",
     "interaction_rate",
+    "interaction_comment",
     "interaction_correct",
     "gesture_deliver",
     "interaction_may_correct",

@@ -12,6 +12,8 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=300)
     text = models.TextField()
     html = models.TextField(blank=True)
+    # Extra headers, e.g. the one-click unsubscribe (List-Unsubscribe, List-Unsubscribe-Post).
+    headers = models.JSONField(default=dict, blank=True)
     # Same key, same email: a second enqueue of the same event adds nothing.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -24,9 +24,13 @@ def one_line(value: str) -> str:
     return _CONTROL_CHARACTERS.sub(" ", value or "").strip()
 
 
-def email_enqueue(*, to: list[str], subject: str, text: str, html: str = "", dedupe_key: str | None = None) -> OutboundEmail | None:
+def email_enqueue(
+    *, to: list[str], subject: str, text: str, html: str = "", dedupe_key: str | None = None,
+    headers: dict | None = None, not_before=None,
+) -> OutboundEmail | None:
     """Write the email into the outbox in the caller's transaction; kick a worker after commit.
 
+    `headers`: extra headers (one line each); `not_before`: hold it until then (quiet hours).
     Returns None when there is nobody to send to or the same dedupe_key was enqueued before.
     """
     to = sorted({address for address in to if address})
@@ -35,11 +39,13 @@ def email_enqueue(*, to: list[str], subject: str, text: str, html: str = "", ded
     try:
         with transaction.atomic():
             email = OutboundEmail.objects.create(
-                to=to, subject=one_line(subject)[:300], text=text, html=html, dedupe_key=dedupe_key
+                to=to, subject=one_line(subject)[:300], text=text, html=html, dedupe_key=dedupe_key,
+                headers={name: one_line(value) for name, value in (headers or {}).items()}, next_attempt_at=not_before,
             )
     except IntegrityError:
         return None
-    transaction.on_commit(_kick_sender)
+    if not_before is None or not_before <= timezone.now():
+        transaction.on_commit(_kick_sender)
     return email
 
 
@@ -91,7 +97,9 @@ def emails_send_pending(*, limit: int = 200) -> int:
             handled += 1
             email.attempts += 1
             try:
-                message = EmailMultiAlternatives(email.subject, email.text, settings.DEFAULT_FROM_EMAIL, email.to)
+                message = EmailMultiAlternatives(
+                    email.subject, email.text, settings.DEFAULT_FROM_EMAIL, email.to, headers=email.headers or None
+                )
                 if email.html:
                     message.attach_alternative(email.html, "text/html")
                 message.send()

@@ -59,6 +59,9 @@ def customer_export(*, actor: User, customer: Customer) -> dict:
             "personal_contact": customer.personal_contact_id,
             "special_dates": customer.special_dates,
             "language": customer.language,
+            "contact_opt_out": customer.contact_opt_out,
+            "contact_opt_out_at": _iso(customer.contact_opt_out_at),
+            "rating_requested_at": _iso(customer.rating_requested_at),
             "created_at": _iso(customer.created_at),
         },
         "interactions": [
@@ -68,6 +71,7 @@ def customer_export(*, actor: User, customer: Customer) -> dict:
                 "gestures": sorted(g.name for g in i.gestures.all()), "level": i.level,
                 "assessed_level": i.assessed_level, "customer_level": i.customer_level,
                 "customer_comment": i.customer_comment, "rated_at": _iso(i.rated_at),
+                "rating_requested_at": _iso(i.rating_requested_at),
             }
             for i in interactions
         ],
@@ -76,6 +80,7 @@ def customer_export(*, actor: User, customer: Customer) -> dict:
                 "id": c.pk, "interaction": c.interaction_id, "severity": c.severity, "status": c.status,
                 "opened_at": _iso(c.opened_at), "fixed_at": _iso(c.fixed_at), "surprised_at": _iso(c.surprised_at),
                 "closed_at": _iso(c.closed_at), "close_reason": c.close_reason, "recovered_level": c.recovered_level,
+                "customer_message": c.customer_message,
             }
             for c in cases
         ],
@@ -119,7 +124,13 @@ def customer_erase(*, actor: User, customer: Customer) -> Customer:
     customer.preferences = ""
     customer.personal_contact = None
     customer.special_dates = []
-    customer.save(update_fields=["name", "email", "phone", "preferred_channel", "preferences", "personal_contact", "special_dates"])
+    customer.rating_requested_at = customer.contact_opt_out_at = None
+    if customer.unsubscribe_nonce:
+        customer.unsubscribe_nonce, customer.unsubscribe_digest = _dead_link()
+    customer.save(update_fields=[
+        "name", "email", "phone", "preferred_channel", "preferences", "personal_contact", "special_dates",
+        "rating_requested_at", "contact_opt_out_at", "unsubscribe_nonce", "unsubscribe_digest",
+    ])
 
     interactions = list(Interaction.objects.filter(customer_id=customer.pk).only("pk"))
     for interaction in interactions:
@@ -131,10 +142,11 @@ def customer_erase(*, actor: User, customer: Customer) -> Customer:
     cases = list(RecoveryCase.objects.filter(customer_id=customer.pk).only("pk"))
     for case in cases:
         case.close_reason = ERASED_NOTE if case.closed_at else ""
+        case.customer_message = ""
         case.status_nonce, case.status_digest = _dead_link()
         case.recovered_nonce, case.recovered_digest = _dead_link()
     RecoveryCase.objects.bulk_update(
-        cases, ["close_reason", "status_nonce", "status_digest", "recovered_nonce", "recovered_digest"]
+        cases, ["close_reason", "customer_message", "status_nonce", "status_digest", "recovered_nonce", "recovered_digest"]
     )
     RuleBend.objects.filter(customer_id=customer.pk).update(justification=ERASED_NOTE, decision_note="")
     customer_erased.send(sender=Customer, customer=customer)

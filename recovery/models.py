@@ -27,6 +27,8 @@ class RecoveryCase(models.Model):
     fix_due = models.DateTimeField()
     fixed_at = models.DateTimeField(null=True, blank=True)
     surprise_due = models.DateTimeField(null=True, blank=True)
+    # What the customer reads about the fix (their mail and the status page); the fix's note stays internal.
+    customer_message = models.TextField(blank=True, max_length=2000)
     surprised_at = models.DateTimeField(null=True, blank=True)
     # The surprise is a gesture delivery of its own (it counts on the escalator for the customer's
     # later interactions) and never a new interaction: no omission check, never a case of its own.

@@ -17,11 +17,12 @@ from accounts.selectors import team_managers, user_is_member, user_manages, user
 from audit.services import audit_changes, audit_record
 from core.errors import StateConflict
 from interactions import links
-from interactions.levels import RECOVERY_LEVELS, Level
+from interactions.customer_mail import customer_email_enqueue
+from interactions.levels import CUSTOMER_CHOICES, RECOVERY_LEVELS, Level
 from interactions.models import Customer, Gesture, Interaction
 from interactions.reasons import interaction_level_reason
 from interactions.services import gesture_deliver
-from notifications.services import email_enqueue, email_staff
+from notifications.services import email_staff
 
 from . import workflow
 from .announcements import bend_changed, case_changed
@@ -32,6 +33,10 @@ logger = logging.getLogger(__name__)
 STATUS = "status"
 RECOVERED = "recovered"
 NOTE_MAX = 4000
+CUSTOMER_MESSAGE_MAX = 2000
+# A case opened about an older interaction (a re-score, a late correction) gets no apology by mail:
+# the customer would not know what it is about. The team sees the case as always.
+APOLOGY_WITHIN = timedelta(days=7)
 
 
 def fix_hours(team, severity: int) -> int:
@@ -122,6 +127,8 @@ def _case_create(interaction, actor) -> RecoveryCase:
         case=case, kind=CaseEvent.Kind.OPENED, from_status="", to_status=case.status, actor=actor, at=now,
         note=_("Opened at %(reason)s") % {"reason": interaction_level_reason(interaction)},
     )
+    if interaction.occurred_at >= now - APOLOGY_WITHIN:
+        _email_case_opened(case)
     case_changed.send(sender=RecoveryCase, case=case, kind=CaseEvent.Kind.OPENED)
     return case
 
@@ -157,17 +164,26 @@ def _event(case: RecoveryCase, *, kind: str, from_status: str, actor: User | Non
 
 
 @transaction.atomic
-def case_fix(*, actor: User, case: RecoveryCase, note: str = "") -> RecoveryCase:
-    """The broken promise is repaired; the surprise clock starts."""
+def case_fix(*, actor: User, case: RecoveryCase, note: str = "", customer_message: str = "") -> RecoveryCase:
+    """The broken promise is repaired; the surprise clock starts. The customer hears it by mail, with
+    `customer_message` if given (also shown on their status page); the internal `note` never reaches them."""
     note = _clean_note(note)
+    customer_message = (customer_message or "").strip()
+    if len(customer_message) > CUSTOMER_MESSAGE_MAX:
+        raise ValidationError({"customer_message": [_("At most %(n)d characters.") % {"n": CUSTOMER_MESSAGE_MAX}]})
     case = _case_locked(actor=actor, case=case, action=workflow.FIX)
     now = timezone.now()
     old = case.status
     case.status = RecoveryCase.Status.FIXED
     case.fixed_at = now
     case.surprise_due = now + timedelta(hours=case.team.sla_surprise_hours)
-    case.save(update_fields=["status", "fixed_at", "surprise_due"])
-    _event(case, kind=CaseEvent.Kind.FIXED, from_status=old, actor=actor, note=note, at=now)
+    case.customer_message = customer_message
+    case.save(update_fields=["status", "fixed_at", "surprise_due", "customer_message"])
+    event_note = note
+    if customer_message:
+        event_note = " — ".join(filter(None, [note, _("To the customer: %(message)s") % {"message": customer_message}]))
+    _event(case, kind=CaseEvent.Kind.FIXED, from_status=old, actor=actor, note=event_note, at=now)
+    _email_case_fixed(case)
     return case
 
 
@@ -213,7 +229,7 @@ def case_close(*, actor: User, case: RecoveryCase, note: str = "", reason: str =
     case.close_reason = reason
     case.save(update_fields=["status", "closed_at", "close_reason"])
     _event(case, kind=CaseEvent.Kind.CLOSED, from_status=old, actor=actor, note=" — ".join(filter(None, [note, reason])), at=now)
-    if case.customer.email:
+    if case.customer.email and not case.customer.contact_opt_out:
         _email_recovered_link(case.pk)
     return case
 
@@ -343,15 +359,33 @@ def _email_escalation(case_id: int) -> None:
     )
 
 
+def _email_case_opened(case: RecoveryCase) -> None:
+    """The apology with the status link, at once: quiet hours never delay an apology."""
+    # The logging service's customer (with its team) when there is one: no query to find it again.
+    customer = case.interaction.customer if Interaction.customer.is_cached(case.interaction) else None
+    if customer is None or not Customer.team.is_cached(customer):
+        customer = Customer.objects.select_related("team").get(pk=case.customer_id)
+    customer_email_enqueue(
+        customer=customer, dedupe_key=f"case-{case.pk}-opened", template="email/case_opened",
+        context={"case": case, "status_url": case_status_url(case)},
+    )
+
+
+def _email_case_fixed(case: RecoveryCase) -> None:
+    customer_email_enqueue(
+        customer=case.customer, dedupe_key=f"case-{case.pk}-fixed", template="email/case_fixed",
+        context={"case": case, "status_url": case_status_url(case), "message": case.customer_message},
+    )
+
+
 def _email_recovered_link(case_id: int) -> None:
-    case = RecoveryCase.objects.select_related("team", "customer").get(pk=case_id)
-    email_enqueue(
-        dedupe_key=f"case-{case.pk}-recovered-link",
-        subject=_("How do we stand now? (%(team)s)") % {"team": case.team.name},
-        text=_(
-            "Dear %(name)s,\n\nWe have done our best to put things right. How would you rate us now?\n\n%(url)s\n\n%(team)s\n"
-        ) % {"name": case.customer.name, "url": case_recovered_url(case), "team": case.team.name},
-        to=[case.customer.email],
+    """The recovered-level question: a question, so it waits for the end of the team's quiet hours."""
+    case = RecoveryCase.objects.select_related("team", "customer__team").get(pk=case_id)
+    url = case_recovered_url(case)
+    choices = [{"level": int(level), "words": words, "url": f"{url}?level={int(level)}"} for level, words in CUSTOMER_CHOICES]
+    customer_email_enqueue(
+        customer=case.customer, dedupe_key=f"case-{case.pk}-recovered-link", template="email/case_recovered",
+        context={"case": case, "rate_url": url, "choices": choices}, not_before=case.team.quiet_hours_over(timezone.now()),
     )
 
 

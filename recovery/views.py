@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import StateConflict
-from interactions.customer_pages import customer_page
-from interactions.levels import LEVEL_MEANINGS, Level
+from interactions.customer_pages import chosen_level, customer_page
+from interactions.levels import CUSTOMER_CHOICES
 
 from . import services
 from .models import RecoveryCase
@@ -29,7 +29,7 @@ def _steps(case: RecoveryCase) -> list[dict]:
               "text": _("We know something went wrong and we are putting it right.")}]
     if case.fixed_at:
         steps.append({"title": _("Fixed on %(date)s") % {"date": date_format(day(case.fixed_at), "j F Y")}, "done": True,
-                      "at": day(case.fixed_at), "text": _("The problem has been fixed.")})
+                      "at": day(case.fixed_at), "text": _("The problem has been fixed."), "message": case.customer_message})
     if case.surprised_at:
         steps.append({"title": _("A little something for you"), "done": True, "at": day(case.surprised_at),
                       "text": _("To say sorry, we added something extra for you.")})
@@ -71,7 +71,8 @@ def case_recovered_feedback(request, token: str):
     context = {
         "case": case,
         "team_name": case.team.name,
-        "levels": [{"value": level.value, "label": level.label, "meaning": LEVEL_MEANINGS[level]} for level in Level],
+        "choices": CUSTOMER_CHOICES,
+        "chosen": chosen_level(request) if case.recovered_level is None else None,
         "errors": errors,
     }
     return render(request, "recovery/recovered.html", context, status=status_code)

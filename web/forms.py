@@ -97,6 +97,10 @@ class InteractionCorrectForm(InteractionFactsForm):
 
 class CaseFixForm(StaffForm):
     note = forms.CharField(label=_("What was fixed"), max_length=4000, widget=forms.Textarea)
+    customer_message = forms.CharField(
+        label=_("Message to the customer (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent by email with the news that it is fixed, and shown on their status page. The note above stays internal."),
+    )
 
 
 class CaseSurpriseForm(StaffForm):
@@ -191,9 +195,15 @@ class RuleForm(TeamChoiceMixin, StaffForm):
 
 
 class TeamSettingsForm(StaffModelForm):
+    rating_request_channels = forms.MultipleChoiceField(
+        label=_("Ask for a rating after"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Channels whose interactions are followed by a rating request by email. None: no requests."),
+    )
+
     class Meta:
         model = Team
         fields = Team.TUNED_SETTINGS
+        widgets = {"quiet_hours_start": forms.TimeInput(attrs={"type": "time"}), "quiet_hours_end": forms.TimeInput(attrs={"type": "time"})}
         field_classes = {"say_yes_threshold": MoneyFormField}
 
 

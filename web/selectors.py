@@ -278,3 +278,17 @@ def managed_teams(*, user) -> list[Team]:
 def job_runs(*, limit: int = 50) -> list[JobRun]:
     """Background job runs are team-independent (one re-score covers every team)."""
     return list(JobRun.objects.order_by("-started_at", "-id")[:limit])
+
+
+def customers_said(*, user, limit: int = 10, days: int = 14, now: datetime | None = None) -> list[Interaction]:
+    """What customers said lately: the viewer's teams' ratings of the last `days`, lowest first, then
+    newest. One query, served by the (team, -rated_at) index on rated rows."""
+    now = now or timezone.now()
+    ids = team_ids_of(user)
+    if ids is None:
+        ids = list(Team.objects.values_list("id", flat=True))
+    return list(
+        Interaction.objects.filter(team_id__in=ids, rated_at__gte=now - timedelta(days=days))
+        .select_related("customer", "team")
+        .order_by("customer_level", "-rated_at", "-id")[:limit]
+    )

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -50,11 +51,13 @@ INSTALLED_APPS = [
     "drift",
     "notifications",
     "audit",
+    "voice",
     # After recovery: its receivers run after recovery's, so an event shows the case a change opened.
     "webhooks",
     "imports",
     "inbox",
     "web",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -207,11 +210,20 @@ elif EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# EMAIL_PROVIDER (e.g. "postmark", "mailgun", "amazon_ses", "sendgrid") sends through that provider's
+# API with django-anymail instead of SMTP; its settings come from ANYMAIL_* variables, e.g.
+# ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY (docs/voice.md). SMTP stays the default.
+EMAIL_PROVIDER = env.str("EMAIL_PROVIDER", default="")
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
 EMAIL_TIMEOUT = 20
 # An outbox email that failed this many times (about 4.5 hours of backoff at 10) is a dead letter:
 # no more retries, shown on the jobs page and in /healthz. One that can never be sent dies at once.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CX Portal <cxportal@localhost>")
+# The address in the mailto: half of List-Unsubscribe (default: the sender's address).
+UNSUBSCRIBE_MAILTO = env.str("UNSUBSCRIBE_MAILTO", default="")
 # A weekly-report send that has shown no progress for this long is a crashed sender; another run takes over.
 WEEKLY_REPORT_STALE_SECONDS = env.int("WEEKLY_REPORT_STALE_SECONDS", default=30 * 60)
 

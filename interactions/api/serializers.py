@@ -81,6 +81,9 @@ class CustomerInputSerializer(SameForFormAndJSON, serializers.Serializer):
     )
     special_dates = SpecialDateSerializer(many=True, required=False, max_length=20)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    contact_opt_out = StrictBooleanField(
+        required=False, help_text=gettext_lazy("true: never asked for a rating (the customer asked us, or unsubscribed with one click)")
+    )
 
     def validate_personal_contact(self, user):
         # Only people the viewer can see; the service checks they serve the customer's team.
@@ -134,6 +137,8 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
             "personal_contact",
             "special_dates",
             "language",
+            "contact_opt_out",
+            "rating_requested_at",
             "created_at",
             "expectation_profile",
         ]
@@ -281,6 +286,8 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "logged_by",
             "created_at",
             "rated_at",
+            "customer_comment",
+            "rating_requested_at",
         ]
         read_only_fields = fields
 
@@ -310,6 +317,8 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "logged_by": interaction.logged_by_id,
             "created_at": datetime_out(interaction.created_at, tz),
             "rated_at": datetime_out(interaction.rated_at, tz),
+            "customer_comment": interaction.customer_comment,
+            "rating_requested_at": datetime_out(interaction.rating_requested_at, tz),
         }
 
     def _page(self):

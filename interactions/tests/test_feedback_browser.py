@@ -18,11 +18,11 @@ def test_a_customer_rates_on_a_phone_and_is_thanked(short_lived_connections, liv
     def steps(page, seen):
         page.goto(url)
         seen["fits"] = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        seen["options"] = page.locator('input[type="radio"][name="level"]').count()
-        page.get_by_label("Surprising").check()
+        seen["options"] = page.locator('button[name="level"]').count()
+        page.get_by_role("button", name="Pleasantly surprised").click()
         page.fill("textarea[name=comment]", "Lovely!")
-        page.get_by_role("button", name="Send my answer").click()
-        page.wait_for_selector("text=Thank you", timeout=15_000)
+        page.get_by_role("button", name="Send my comment").click()
+        page.wait_for_selector("text=We have your answer", timeout=15_000)
         seen["thanked"] = True
 
     seen = in_browser_thread(steps, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)

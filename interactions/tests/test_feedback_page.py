@@ -45,15 +45,18 @@ def assert_private_link_headers(response):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_the_page_offers_six_levels_with_their_meaning(browser, interaction, settings):
+WORDS = ["You let me down", "Not great", "As expected", "Just the way I like it", "Pleasantly surprised", "Blown away"]
+
+
+def test_the_page_offers_six_answers_in_the_customers_words_in_one_order(browser, interaction, settings):
     settings.SITE_NAME = "Harbour Bistro"
     response = browser.get(feedback_path(interaction))
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('type="radio" name="level"') == 6
-    for name in ("Criminal", "Basic", "Expected", "Desired", "Surprising", "Unbelievable"):
-        assert name in html
-    assert "Blown away." in html and "The service promise was broken" in html
+    assert html.count('type="submit" name="level"') == 6
+    assert [html.index(words) for words in WORDS] == sorted(html.index(words) for words in WORDS)
+    for name in ("Criminal", "Basic", "Expected", "Desired", "Surprising", "Unbelievable", "promise"):
+        assert name not in html, "no internal label on a customer page"
     assert "Harbour Bistro" in html
     assert 'name="viewport"' in html  # mobile friendly
     assert_private_link_headers(response)
@@ -85,6 +88,7 @@ def test_a_second_use_of_the_link_shows_the_thank_you_page(browser, interaction)
     again = browser.get(path)
     assert again.status_code == 200 and "Thank you" in again.content.decode()
     assert 'name="level"' not in again.content.decode()
+    assert "Pleasantly surprised" in again.content.decode()  # what they chose, and the comment box
     assert_private_link_headers(again)
     token = browser.cookies["csrftoken"].value
     replay = browser.post(path, {"level": "1", "csrfmiddlewaretoken": token})
@@ -108,7 +112,7 @@ def test_an_invalid_rating_shows_the_form_again_with_an_error(browser, interacti
     response = csrf_post(browser, feedback_path(interaction), data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'class="errorlist"' in html and html.count('type="radio" name="level"') == 6
+    assert 'class="errorlist"' in html and html.count('type="submit" name="level"') == 6
     assert Interaction.objects.get(pk=interaction.pk).customer_level is None
     assert_private_link_headers(response)
 
@@ -141,7 +145,8 @@ def test_a_dutch_customer_sees_the_page_in_dutch(browser, frontline, team):
     interaction = services.interaction_log(actor=frontline, customer=customer, channel="phone")
     response = browser.get(feedback_path(interaction), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    assert "Hoe hebben we het gedaan?" in html and "Ongelooflijk" in html and "Omvergeblazen." in html
+    assert "Hoe hebben we het gedaan?" in html and "Helemaal onder de indruk" in html and "U hebt me teleurgesteld" in html
+    assert "Ongelooflijk" not in html and "Crimineel" not in html
     assert response["Content-Language"] == "nl"
     bad = csrf_post(browser, feedback_path(interaction), {"level": "9"})
     assert "Kies een van de zes antwoorden." in bad.content.decode()

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.api.input import SameForFormAndJSON
@@ -48,7 +49,7 @@ class CaseOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "interaction", "customer", "team", "severity", "severity_label", "status", "opened_at", "fix_due",
             "fixed_at", "surprise_due", "surprised_at", "surprise_gesture", "surprise_level", "surprise_interaction",
-            "closed_at", "close_reason",
+            "closed_at", "close_reason", "customer_message",
             "escalated_at", "overdue", "recovered_level", "recovered_rated_at", "status_url", "recovered_url",
         ]
         read_only_fields = fields
@@ -75,6 +76,7 @@ class CaseOutputSerializer(serializers.ModelSerializer):
             "surprise_interaction": case.surprise_interaction_id,
             "closed_at": datetime_out(case.closed_at, tz),
             "close_reason": case.close_reason,
+            "customer_message": case.customer_message,
             "escalated_at": datetime_out(case.escalated_at, tz),
             "overdue": self.get_overdue(case),
             "recovered_level": choice_out(_LEVELS, case.recovered_level),
@@ -104,6 +106,13 @@ class CaseOutputSerializer(serializers.ModelSerializer):
 
 class CaseNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX, default="")
+
+
+class CaseFixSerializer(CaseNoteSerializer):
+    customer_message = serializers.CharField(
+        required=False, allow_blank=True, max_length=services.CUSTOMER_MESSAGE_MAX, default="",
+        help_text=gettext_lazy("what the customer reads about the fix (their mail and status page); the note stays internal"),
+    )
 
 
 class CaseSurpriseSerializer(_ScopedToViewer, CaseNoteSerializer):

@@ -21,7 +21,7 @@ from .serializers import (
     BendOutputSerializer,
     CaseCloseSerializer,
     CaseEventSerializer,
-    CaseNoteSerializer,
+    CaseFixSerializer,
     CaseOutputSerializer,
     CaseSurpriseSerializer,
     GestureRecommendationSerializer,
@@ -75,14 +75,14 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(self.get_serializer(case).data)
 
     @extend_schema(
-        request=CaseNoteSerializer,
+        request=CaseFixSerializer,
         parameters=[idempotency.SCHEMA_PARAMETER],
         responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT, 422: idempotency.SCHEMA_422},
     )
     @action(detail=True, methods=["post"])
     @idempotency.idempotent
     def fix(self, request, pk=None):
-        data = CaseNoteSerializer(data=request.data)
+        data = CaseFixSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.case_fix(actor=request.user, case=self.get_object(), **data.validated_data))
 

@@ -68,8 +68,9 @@ def test_after_closing_the_customer_rates_the_recovery_once(client, case, manage
     with django_capture_on_commit_callbacks(execute=True):
         services.case_close(actor=manager, case=case, reason="Customer prefers no surprise")
     emails_send_pending()
+    # The recovered-level question (the apology went when it opened), with one-tap answers.
     assert [m.to for m in mail.outbox] == [[case.customer.email]]
-    assert services.case_recovered_url(case) in mail.outbox[0].body
+    assert services.case_recovered_url(case) + "?level=4" in mail.outbox[0].body
 
     page = client.get(rate_url)
     assert page.status_code == 200 and "How did we do?" in page.content.decode()

@@ -23,6 +23,8 @@ def _team_world(team, frontline, manager):
     def criminal():
         return interaction_log(actor=frontline, customer=customer, channel="phone", promise_kept=False)
 
+    from interactions.customer_mail import customer_unsubscribe_token
+
     interaction = criminal()
     case = interaction.recovery_case
     fixed = recovery.case_fix(actor=frontline, case=criminal().recovery_case, note="fixed")
@@ -38,6 +40,7 @@ def _team_world(team, frontline, manager):
         "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
         "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
         "recovered_token": recovery.recovered_token(closed),
+        "unsubscribe_token": customer_unsubscribe_token(customer),
         "webhook": webhook, "delivery": delivery, "inbox_item": _inbox_item(team),
     }
 

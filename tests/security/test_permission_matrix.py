@@ -119,7 +119,7 @@ def _team_put(w):
 
 def _customer_put(w):
     return {"team": w["A"]["team"].id, "name": "Renamed", "email": "", "phone": "", "preferred_channel": "",
-            "preferences": "", "personal_contact": None, "special_dates": [], "language": "nl"}
+            "preferences": "", "personal_contact": None, "special_dates": [], "language": "nl", "contact_opt_out": False}
 
 
 def _gesture_put(w):
@@ -147,6 +147,7 @@ MATRIX: dict[str, Endpoint] = {
     "feedback": Endpoint("customer-page", obj="feedback_token"),
     "case-status": Endpoint("customer-page", obj="status_token"),
     "case-recovered-feedback": Endpoint("customer-page", obj="recovered_token"),
+    "unsubscribe": Endpoint("customer-page", obj="unsubscribe_token"),  # its POST: voice/tests/test_unsubscribe.py
     # Accounts
     "team-list": Endpoint("api-list", model=Team, ops=(
         Op("GET"),
@@ -594,7 +595,7 @@ def test_a_customer_token_opens_its_own_page_and_no_other(name, world):
     own = _path_for(name, world)
     for role in ROLES:  # the token is the credential: a staff session neither adds nor removes anything
         assert _page_client(role, world).get(own).status_code == 200, f"{role} GET {own}"
-    for other in ("feedback_token", "status_token", "recovered_token"):
+    for other in ("feedback_token", "status_token", "recovered_token", "unsubscribe_token"):
         for team in ("A", "B"):
             if other == endpoint.obj and team == "A":
                 continue

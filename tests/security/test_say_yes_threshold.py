@@ -96,9 +96,10 @@ def test_a_threshold_above_a_lowered_deployment_maximum_approves_only_up_to_the_
 def test_the_web_settings_form_refuses_a_threshold_above_the_managers_limit(maria, team):
     client = Client()
     client.force_login(maria)
-    data = {"sla_criminal_fix_hours": 4, "sla_basic_fix_hours": 24, "sla_surprise_hours": 48,
+    data = {"currency": "EUR", "sla_criminal_fix_hours": 4, "sla_basic_fix_hours": 24, "sla_surprise_hours": 48,
             "say_yes_threshold": "99999999.99", "familiarity_window_days": 365, "drift_share": "0.5",
-            "drift_min_customers": 20}
+            "drift_min_customers": 20, "rating_request_channels": ["phone"], "rating_request_delay_minutes": 60,
+            "rating_request_min_days": 14, "quiet_hours_start": "21:00", "quiet_hours_end": "08:00"}
     response = client.post(reverse("web:team-settings", args=[team.pk]), data)
     assert response.status_code == 400
     assert "approval limit" in response.content.decode()

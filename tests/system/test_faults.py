@@ -103,7 +103,11 @@ def test_redis_restart_keeps_logging_and_bends_answering_and_workers_reconnect(o
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
             with psycopg.connect(own_postgres.url.replace("postgres://", "postgresql://")) as conn:
-                pending = conn.execute("SELECT count(*) FROM notifications_outboundemail WHERE sent_at IS NULL").fetchone()[0]
+                # Due mail: a recovered-level question the demo closed in quiet hours waits for the morning.
+                pending = conn.execute(
+                    "SELECT count(*) FROM notifications_outboundemail WHERE sent_at IS NULL"
+                    " AND (next_attempt_at IS NULL OR next_attempt_at <= now())"
+                ).fetchone()[0]
             if pending == 0:
                 break
             time.sleep(0.5)

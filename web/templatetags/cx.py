@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from interactions.levels import Level
+from interactions.levels import customer_words as _customer_words
 
 register = template.Library()
 
@@ -86,3 +87,9 @@ def may_correct(interaction, user):
     from interactions.services import interaction_may_correct
 
     return interaction_may_correct(user, interaction)[0]
+
+
+@register.filter
+def customer_words(value):
+    """A level in the customer's own words ("Pleasantly surprised"), as they chose it."""
+    return _customer_words(value)

@@ -77,12 +77,12 @@ def test_dashboard_query_count_stays_flat(client_as, manager, team, log, django_
     client = client_as(manager)
     _many_cases(team, 2, log)
     client.get(reverse("dashboard"))
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         client.get(reverse("dashboard"))
     _many_cases(team, 12, log)
     # session, user, teams, stamp; then (the cases changed) 3 case states, the level mixes, bends,
-    # escalated, dumb rules
-    with django_assert_max_num_queries(11):
+    # escalated, dumb rules, what customers said
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count('href="/cases/') >= 14
 
@@ -488,7 +488,9 @@ def test_manager_changes_team_settings_with_an_audit_row(client_as, manager, fro
     url = reverse("web:team-settings", args=[team.pk])
     assert client_as(frontline).get(url).status_code == 403
     data = {"currency": "EUR", "sla_criminal_fix_hours": 2, "sla_basic_fix_hours": 24, "sla_surprise_hours": 48, "say_yes_threshold": "10",
-            "familiarity_window_days": 365, "drift_share": "0.5", "drift_min_customers": 20}
+            "familiarity_window_days": 365, "drift_share": "0.5", "drift_min_customers": 20,
+            "rating_request_channels": team.rating_request_channels, "rating_request_delay_minutes": 60,
+            "rating_request_min_days": 14, "quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}
     response = client_as(manager).post(url, data)
     assert response.status_code == 302
     team.refresh_from_db()
@@ -496,6 +498,12 @@ def test_manager_changes_team_settings_with_an_audit_row(client_as, manager, fro
     assert set(TeamSettingChange.objects.values_list("field", flat=True)) == {"sla_criminal_fix_hours", "say_yes_threshold"}
     bad = client_as(manager).post(url, {**data, "drift_share": "3"})
     assert bad.status_code == 400
+    voice = {**data, "rating_request_channels": ["email", "chat"], "quiet_hours_start": "22:00", "quiet_hours_end": "07:30"}
+    assert client_as(manager).post(url, voice).status_code == 302
+    team.refresh_from_db()
+    assert team.rating_request_channels == ["email", "chat"] and f"{team.quiet_hours_start:%H:%M}" == "22:00"
+    assert {"rating_request_channels", "quiet_hours_start", "quiet_hours_end"} <= set(TeamSettingChange.objects.values_list("field", flat=True))
+    assert client_as(manager).post(url, {**voice, "rating_request_min_days": 0}).status_code == 400
 
 
 def test_team_settings_link_to_the_weekly_report(client_as, manager, team):

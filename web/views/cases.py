@@ -113,7 +113,9 @@ def case_fix(request, case_id: int):
     case = _case_or_404(request, case_id)
 
     def call(data):
-        recovery_services.case_fix(actor=request.user, case=case, note=data["note"])
+        recovery_services.case_fix(
+            actor=request.user, case=case, note=data["note"], customer_message=data["customer_message"]
+        )
         messages.success(request, _("Case marked fixed. Next: surprise the customer."))
 
     return _act(request, case, workflow.FIX, CaseFixForm(request.POST), call, "fix_form")

@@ -25,6 +25,7 @@ from .. import selectors
 logger = logging.getLogger(__name__)
 
 OPEN_CASES_SHOWN = 25
+CUSTOMERS_SAID_SHOWN = 10
 PANELS_CACHE_SECONDS = 60  # the minute is part of the key: an entry is of no use after that
 
 
@@ -33,7 +34,7 @@ def _open_cases(user, now) -> dict:
 
 
 def _dashboard_panels(user, now) -> dict:
-    context = _open_cases(user, now)
+    context = {**_open_cases(user, now), "customers_said": selectors.customers_said(user=user, limit=CUSTOMERS_SAID_SHOWN, now=now)}
     if not user.is_manager:
         return {**context, "today_mix": selectors.level_mix_today(user=user, now=now)}
     today_mix, week_mix = selectors.level_mixes_today_and_week(user=user, now=now)

@@ -5,6 +5,7 @@ from accounts.demo import DEMO_PASSWORD, USERS, seed_accounts
 from inbox.demo import seed_inbox
 from interactions.demo import seed_interactions
 from recovery.demo import seed_recovery
+from voice.demo import seed_voice
 from webhooks.demo import seed_webhooks
 
 
@@ -24,4 +25,5 @@ class Command(BaseCommand):
 
 def _app_seeders():
     """Each app seeds its own part, in dependency order."""
-    return [seed_interactions, seed_recovery, seed_webhooks, seed_inbox]
+    # The customers' answers come before the recovery work: a low answer opens a case the team then works.
+    return [seed_interactions, seed_voice, seed_recovery, seed_webhooks, seed_inbox]
