@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("recovery.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("drift.api.urls")),
+    path("", include("radar.api.urls")),
     path("", include("privacy.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -49,6 +50,7 @@ urlpatterns = [
     path("", include("interactions.urls")),
     path("", include("recovery.urls")),
     path("", include("reports.urls")),
+    path("", include("radar.urls")),
     path("", include("web.urls")),
 ]
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import user_manages
 from audit.services import audit_record
-from interactions.models import Customer, Interaction
+from interactions.models import Customer, Interaction, Occasion
 from notifications.models import OutboundEmail
 from recovery.models import RecoveryCase, RuleBend
 
@@ -66,6 +66,7 @@ def customer_export(*, actor: User, customer: Customer) -> dict:
                 "gestures": sorted(g.name for g in i.gestures.all()), "level": i.level,
                 "assessed_level": i.assessed_level, "customer_level": i.customer_level,
                 "customer_comment": i.customer_comment, "rated_at": _iso(i.rated_at),
+                "occasion": {"kind": i.occasion_kind, "date": i.occasion_date.isoformat()} if i.occasion_date else None,
             }
             for i in interactions
         ],
@@ -119,12 +120,16 @@ def customer_erase(*, actor: User, customer: Customer) -> Customer:
     customer.special_dates = []
     customer.save(update_fields=["name", "email", "phone", "preferred_channel", "preferences", "personal_contact", "special_dates"])
 
+    Occasion.objects.filter(customer_id=customer.pk).delete()  # their dates are personal data
     interactions = list(Interaction.objects.filter(customer_id=customer.pk).only("pk"))
     for interaction in interactions:
         interaction.summary = ""
         interaction.customer_comment = ""
+        interaction.occasion_kind, interaction.occasion_date = "", None
         interaction.feedback_nonce, interaction.feedback_digest = _dead_link()
-    Interaction.objects.bulk_update(interactions, ["summary", "customer_comment", "feedback_nonce", "feedback_digest"])
+    Interaction.objects.bulk_update(
+        interactions, ["summary", "customer_comment", "occasion_kind", "occasion_date", "feedback_nonce", "feedback_digest"]
+    )
 
     cases = list(RecoveryCase.objects.filter(customer_id=customer.pk).only("pk"))
     for case in cases:

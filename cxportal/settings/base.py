@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "interactions",
     "recovery",
+    "radar",
     "reports",
     "drift",
     "notifications",
