@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -134,7 +135,10 @@ def _tally(queryset, *, groups: dict[str, tuple[str, str, str | None]], by: str 
     columns = {"customer_id"} | ({by} if by else set())
     for back, level, only in groups.values():
         columns |= {back, level} | ({only} if only else set())
-    sql, params = queryset.values(*sorted(columns)).query.sql_with_params()
+    try:
+        sql, params = queryset.values(*sorted(columns)).query.sql_with_params()
+    except EmptyResultSet:  # a team without gestures: nothing to count
+        return {} if by else {None: {name: Group(0, 0, 0, 0) for name in groups}}
     selects = []
     for back, level, only in groups.values():
         counted = f"{only} IS NOT NULL" if only else "1 = 1"
