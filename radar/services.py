@@ -45,7 +45,7 @@ def idea_propose(*, actor: User, team: Team, kind: str, title: str, story: str, 
 
 
 def _idea_locked(*, actor: User, idea: Idea) -> Idea:
-    idea = Idea.objects.select_for_update().select_related("rule").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if not user_manages(actor, idea.team_id):
         raise PermissionDenied(_("Only the team's managers decide on ideas."))
     if idea.status != Idea.Status.PROPOSED:

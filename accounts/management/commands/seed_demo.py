@@ -21,6 +21,7 @@ class Command(BaseCommand):
 def _app_seeders():
     """Each app seeds its own part, in dependency order."""
     from interactions.demo import seed_interactions
+    from radar.demo import seed_radar
     from recovery.demo import seed_recovery
 
-    return [seed_interactions, seed_recovery]
+    return [seed_interactions, seed_recovery, seed_radar]
