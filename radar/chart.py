@@ -28,7 +28,7 @@ def drift_chart_png(watches: list[GestureWatch], drift_share: float) -> bytes:
     axes.axhline(drift_share * 100, color="#a4161a", linestyle="--", linewidth=1, label=_("Drift share"))
     axes.set_xticks(weeks, [_("now") if w == 0 else str(w) for w in weeks])
     axes.set_xlabel(_("Weeks"))
-    axes.set_ylabel(_("% of served customers, 90 days"))
+    axes.set_ylabel(_("Served customers reached, in percent (90 days)"))
     axes.set_ylim(0, 100)
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(_("Gestures closest to drifting"), fontsize=10)

@@ -51,7 +51,8 @@ def seed_radar(*, teams, users, stdout=None):
 def _occasions(team, frontline, gestures):
     for customer in Customer.objects.filter(team=team).exclude(special_dates=[]):
         special_dates_sync(customer=customer)
-    soon = timezone.localdate() + timedelta(days=3)
+    today = timezone.localtime(timezone.now(), team.tz).date()  # the radar counts days in the team's time zone
+    soon = today + timedelta(days=3)
     anna = Customer.objects.filter(team=team).order_by("id").first()
     if anna is not None:
         anna.name = "Anna " + anna.name.split(" ", 1)[-1]
@@ -63,7 +64,7 @@ def _occasions(team, frontline, gestures):
     if guest is not None:
         interaction_log(
             actor=frontline, customer=guest, channel="social", summary=f"{DEMO_MARK}: booking for their 25th wedding anniversary",
-            occasion={"kind": "anniversary", "date": timezone.localdate() + timedelta(days=9)},
+            occasion={"kind": "anniversary", "date": today + timedelta(days=9)},
         )
 
 

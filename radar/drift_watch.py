@@ -73,7 +73,7 @@ def drift_watch(*, team: Team, at: datetime | None = None) -> list[GestureWatch]
     at = at or timezone.now()
     points = weekly_points(at)
     earliest = points[0] - scoring.DRIFT_PERIOD
-    served = Interaction.objects.filter(team_id=team.id, occurred_at__gte=earliest, occurred_at__lte=at).aggregate(
+    served = Interaction.objects.filter(team_id__in=[team.id], occurred_at__gte=earliest, occurred_at__lte=at).aggregate(
         **{f"p{i}": Count("customer_id", distinct=True, filter=_in_period("occurred_at", p)) for i, p in enumerate(points)}
     )
     served = [served[f"p{i}"] for i in range(len(points))]

@@ -18,6 +18,9 @@ class IdeaForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+        first = teams.first()
+        if first is not None:
+            self.fields["team"].initial = first.pk
         self.fields["rule"].queryset = rules
 
 

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from accounts.selectors import scope_to_teams
 from interactions.levels import Channel, Level
 from interactions.models import Gesture, Occasion
-from interactions.occasions import OCCASION_DAYS, days_ahead, falls_on, occasion_words, words
+from interactions.occasions import (
+    OCCASION_DAYS, days_ahead, falls_on, kind_for_label, next_date, occasion_words, special_date_month_day, words,
+)
 from interactions.selectors import rubric_facts
 
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
@@ -77,16 +79,21 @@ class GestureRecommendation:
 
 
 def upcoming_occasions(customer, at: datetime, days: int = OCCASION_DAYS) -> list[tuple[str, set[str]]]:
-    """The customer's occasions in the next `days` days: their special dates and the occasions noted on
-    their interactions, each as (its name, the words a fitting gesture would use). One query."""
+    """The customer's occasions in the next `days` days, each as (its name, the words a fitting gesture
+    would use): their special dates (every year) and the occasions noted on their interactions (once;
+    one query)."""
     today = timezone.localtime(at, customer.team.tz).date()
+    found = []
+    for entry in customer.special_dates or []:
+        month_day = special_date_month_day(entry.get("date", "")) if isinstance(entry, dict) else None
+        if month_day and next_date(month=month_day[0], day=month_day[1], year=None, today=today, days=days):
+            label = str(entry.get("label", ""))
+            found.append((label, occasion_words(kind_for_label(label), label)))
     within = Q()
     for day in days_ahead(today, days):
         within |= falls_on(day)
-    found = []
-    for occasion in Occasion.objects.filter(within, customer_id=customer.pk).order_by("month", "day", "id"):
-        name = occasion.label or str(occasion.get_kind_display())
-        found.append((name, occasion_words(occasion.kind, occasion.label)))
+    for occasion in Occasion.objects.filter(within, customer_id=customer.pk, interaction__isnull=False).order_by("month", "day", "id"):
+        found.append((str(occasion.get_kind_display()), occasion_words(occasion.kind, occasion.label)))
     return found
 
 

@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "accounts.models.LANGUAGE_CHOICES",
         "ChannelEnum": "interactions.levels.Channel",
         "LevelEnum": "interactions.levels.Level",
+        "IdeaKindEnum": "radar.models.Idea.Kind",
+        "OccasionKindEnum": "interactions.models.OccasionKind",
     },
 }
 # Largest request body accepted (the summary field alone is bounded far below this).

@@ -68,7 +68,7 @@ class GroupSerializer(serializers.Serializer):
 
 class DifferenceSerializer(serializers.Serializer):
     difference = serializers.FloatField(allow_null=True)
-    low = serializers.FloatField(allow_null=True, help_text=gettext_lazy("95% confidence interval, lower end"))
+    low = serializers.FloatField(allow_null=True, help_text=gettext_lazy("lower end of the 95 percent confidence interval"))
     high = serializers.FloatField(allow_null=True)
     meaningful = serializers.BooleanField(help_text=gettext_lazy("false: the interval contains zero, too small to mean anything"))
     words = serializers.CharField()

@@ -103,3 +103,20 @@ def test_the_personal_contact_is_reminded_three_days_before_once(utc_team, front
     body = message.get_payload(decode=True).decode()
     assert "In 3 days it is Anna's Birthday (2026-12-28)." in body
     assert "A gesture they have never had: Birthday cake." in body
+
+
+def test_a_noted_occasion_makes_the_recovery_recommendation_prefer_a_fitting_gesture(utc_team, frontline):
+    from django.utils import timezone
+
+    from recovery.selectors import gestures_recommended
+
+    GestureFactory(team=utc_team, name="Champagne", base_level=6)
+    card = GestureFactory(team=utc_team, name="Anniversary card", description="Signed by the team", base_level=5)
+    eva = _customer(frontline, utc_team, "Eva", [])
+    interaction_services.interaction_log(
+        actor=frontline, customer=eva, channel="phone", summary="Booking for their 25th",
+        occasion={"kind": "anniversary", "date": timezone.localtime(timezone.now(), utc_team.tz).date() + timedelta(days=6)},
+    )
+    case = interaction_services.interaction_log(actor=frontline, customer=eva, channel="phone", promise_kept=False).recovery_case
+    first = gestures_recommended(case=case)[0]
+    assert first.gesture == card and first.fit == 2 and "Anniversary is coming up" in first.why

@@ -11,8 +11,8 @@ from radar.models import Idea
 from .history import visit
 
 
-def _birthday_in(days):
-    day = timezone.localdate() + timedelta(days=days)
+def _birthday_in(days, team):
+    day = timezone.localtime(timezone.now(), team.tz).date() + timedelta(days=days)
     return [{"label": "Birthday", "date": f"{day.month:02d}-{day.day:02d}"}]
 
 
@@ -33,7 +33,7 @@ def test_radar_page_shows_every_section_for_a_manager_only(client_as, manager, f
 
 
 def test_dashboard_shows_occasions_to_everyone_and_the_radar_to_managers(client_as, frontline, manager, team, other_team, other_frontline):
-    interaction_services.customer_create(actor=frontline, team=team, name="Anna Birthday", special_dates=_birthday_in(3))
+    interaction_services.customer_create(actor=frontline, team=team, name="Anna Birthday", special_dates=_birthday_in(3, team))
     GestureFactory(team=team, name="Birthday cake", base_level=6)
     html = client_as(frontline).get("/").content.decode()
     assert "Anna Birthday" in html and "Never had, and fits: Birthday cake" in html and "in 3 days" in html
@@ -43,8 +43,10 @@ def test_dashboard_shows_occasions_to_everyone_and_the_radar_to_managers(client_
     assert 'id="dashboard-radar"' in managers and "Open the radar" in managers
 
 
-def test_ideas_page_propose_and_decide(client_as, frontline, manager, team, django_assert_max_num_queries):
+def test_ideas_page_propose_and_decide(client_as, frontline, manager, team, other_team, django_assert_max_num_queries):
     client = client_as(frontline)
+    planted = client.post("/ideas/", {"team": other_team.id, "kind": "gesture", "title": "Planted", "story": "x"})
+    assert planted.status_code == 400 and not Idea.objects.exists()
     assert client.get("/ideas/").status_code == 200
     bad = client.post("/ideas/", {"team": team.id, "kind": "gesture", "title": "No story", "story": ""})
     assert bad.status_code == 400
