@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from accounts.models import Team, User
 from accounts.selectors import user_is_member, user_manages, user_timezone
 from audit.services import audit_record

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from accounts.selectors import team_list, user_manages
 from recovery.models import Rule
 

@@ -3,8 +3,7 @@ import zoneinfo
 from rest_framework import serializers
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team, User
-
-from .input import SameForFormAndJSON
+from core.api.input import SameForFormAndJSON
 
 
 class TeamSerializer(SameForFormAndJSON, serializers.ModelSerializer):

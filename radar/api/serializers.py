@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 
 from accounts.models import Team
-from accounts.validators import refuse_control_characters
+from core.validators import refuse_control_characters
 from interactions.api.serializers import ScopedPrimaryKeyField
 from recovery.models import Rule
 

@@ -6,9 +6,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.pagination import NewestFirstCursorPagination
-from accounts.api.permissions import IsManager
-from accounts.api.schema import CONFLICT, ERRORS
+from core.api.pagination import NewestFirstCursorPagination
+from core.api.permissions import IsManager
+from core.api.schema import CONFLICT, ERRORS
 
 from .. import selectors, services
 from .serializers import IdeaDecisionSerializer, IdeaInputSerializer, IdeaOutputSerializer, RadarSerializer

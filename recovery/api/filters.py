@@ -1,6 +1,6 @@
 import django_filters
 
-from accounts.api.filters import IdFilter
+from core.api.filters import IdFilter
 
 from ..models import RecoveryCase, RuleBend
 from ..selectors import case_overdue_filter
