@@ -184,3 +184,31 @@ def test_confidence_interval_wording_flips_at_fifty_customers_each():
     fewer = rate_difference(Group(50, 20, 0, 0), Group(50, 30, 0, 0), subject="They")
     assert fewer.meaningful and fewer.words == "They came back less often: 0.5 to 37.5 points fewer (95% confidence)."
     assert rate_difference(Group(0, 0, 0, 0), Group(5, 1, 0, 0), subject="x").words == "Nobody to compare yet."
+
+
+def test_the_weekly_report_carries_the_radar_section(utc_team, frontline):
+    """Week 2026-W47 (16 to 22 November, UTC) seen on 25 November: the card of the drift test is close
+    to drifting as of the week's end, one idea was proposed in the week and is waiting."""
+    from radar.models import Idea
+    from reports.exports import report_csv
+    from reports.figures import report_as_json, weekly_report
+    from reports.weeks import IsoWeek
+
+    week_end = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    customers = [CustomerFactory(team=utc_team) for _ in range(20)]
+    for c in customers:
+        visit(c, week_end - timedelta(days=60))
+    card = GestureFactory(team=utc_team, name="Card")
+    for j, point in enumerate(weekly_points(week_end)):
+        if j:
+            deliver(customers[j], card, point - timedelta(hours=1))
+    Idea.objects.create(team=utc_team, kind="gesture", title="Polaroid", story="s", proposed_by=frontline, proposed_at=week_end - timedelta(days=2))
+    Idea.objects.create(team=utc_team, kind="gesture", title="Older", story="s", proposed_by=frontline, proposed_at=week_end - timedelta(days=20))
+
+    report = weekly_report(utc_team, IsoWeek(2026, 47), now=datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    radar = report_as_json(report)["radar"]
+    assert radar["close_to_drifting"] == [{"gesture": card.id, "name": "Card", "share": 0.35, "crossing": "2026-12-14"}]
+    assert radar["nothing_left"] == 0
+    assert radar["ideas"] == {"proposed": 1, "accepted": 0, "declined": 0, "waiting": 2}
+    assert "radar" in [s.section.key for s in report.shown_sections]
+    assert "close to drifting,Card,0.35,2026-12-14" in report_csv(report)

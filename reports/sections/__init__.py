@@ -4,6 +4,6 @@ A new part of the report is a module here with a `SECTION` (see `base.Section`),
 under `templates/reports/sections/`, its test, and one line in this list.
 """
 
-from . import bends, escalator, levels, recovery
+from . import bends, escalator, levels, radar, recovery
 
-SECTIONS = (levels.SECTION, recovery.SECTION, bends.SECTION, escalator.SECTION)
+SECTIONS = (levels.SECTION, recovery.SECTION, bends.SECTION, escalator.SECTION, radar.SECTION)
