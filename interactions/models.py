@@ -140,7 +140,7 @@ class Interaction(models.Model):
     customer_comment = models.TextField(blank=True, max_length=2000)
     # An occasion the customer mentioned (a 25th wedding anniversary asked about at booking); the
     # radar lists it from its Occasion row.
-    occasion_kind = models.CharField(_("occasion"), max_length=16, blank=True, choices=OccasionKind.choices)
+    occasion_kind = models.CharField(_("occasion"), max_length=16, blank=True, choices=OccasionKind.choices, default="", db_default="")
     occasion_date = models.DateField(_("occasion date"), null=True, blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
 

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='interaction',
             name='occasion_kind',
-            field=models.CharField(blank=True, choices=[('birthday', 'Birthday'), ('anniversary', 'Anniversary'), ('celebration', 'Celebration'), ('other', 'Other occasion')], max_length=16, verbose_name='occasion'),
+            field=models.CharField(blank=True, choices=[('birthday', 'Birthday'), ('anniversary', 'Anniversary'), ('celebration', 'Celebration'), ('other', 'Other occasion')], db_default='', default='', max_length=16, verbose_name='occasion'),
         ),
         migrations.CreateModel(
             name='Occasion',
