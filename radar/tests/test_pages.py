@@ -77,3 +77,18 @@ def test_people_view_managers_see_their_team_everyone_else_themselves(client_as,
     own = client_as(frontline).get("/radar/people/").content.decode()
     assert "fiona" in own and "manny" not in own
     assert "50%" in own  # one of her two interactions at Desired or higher
+
+
+def test_the_log_form_notes_an_occasion(client_as, frontline, team):
+    from interactions.models import Interaction
+
+    customer = CustomerFactory(team=team)
+    client = client_as(frontline)
+    half = client.post("/log/", {"customer": customer.id, "channel": "phone", "promise_kept": "on", "occasion_kind": "anniversary"})
+    assert half.status_code == 400 and "An occasion needs its kind and its date." in half.content.decode()
+    done = client.post(
+        "/log/", {"customer": customer.id, "channel": "phone", "promise_kept": "on", "occasion_kind": "anniversary", "occasion_date": "2027-01-03"}
+    )
+    assert done.status_code in (200, 302)
+    interaction = Interaction.objects.get(customer=customer)
+    assert (interaction.occasion_kind, interaction.occasion_date.isoformat()) == ("anniversary", "2027-01-03")
