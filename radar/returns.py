@@ -12,12 +12,13 @@ Each figure is one aggregate over indexed columns with correlated EXISTS / scala
 when it contains zero the difference is too small to mean anything and the page says so.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,7 +132,8 @@ def _tally(queryset, *, groups: dict[str, tuple[str, str, str | None]], by: str 
     """Count the customers, those who came back and their next levels over `queryset`'s rows (one
     per customer, or per `by` and customer). `groups`: name -> (came-back column, next-level column,
     the column that must not be empty for a row to count, or None). The rows are the ORM's query;
-    this only wraps it in the outer aggregate, which Django cannot write over subquery annotations."""
+    this only wraps it in the outer aggregate, which Django cannot write over subquery annotations.
+    The third element of a group is a boolean column that must be true for a row to count, or None."""
     columns = {"customer_id"} | ({by} if by else set())
     for back, level, only in groups.values():
         columns |= {back, level} | ({only} if only else set())
@@ -139,15 +141,30 @@ def _tally(queryset, *, groups: dict[str, tuple[str, str, str | None]], by: str 
         sql, params = queryset.values(*sorted(columns)).query.sql_with_params()
     except EmptyResultSet:  # a team without gestures: nothing to count
         return {} if by else {None: {name: Group(0, 0, 0, 0) for name in groups}}
+    return _tally_sql(sql, params, groups=groups, by=by)
+
+
+def _ints(values) -> list[int]:
+    return [int(v or 0) for v in values]
+
+
+def _aggregates_sql(groups: dict[str, tuple[str, str, str | None]]) -> list[str]:
+    """Per group: customers, customers who came back, sum and count of next levels (4 columns)."""
     selects = []
     for back, level, only in groups.values():
-        counted = f"{only} IS NOT NULL" if only else "1 = 1"
+        counted = only if only else "1 = 1"
         selects += [
             f"COUNT(DISTINCT CASE WHEN {counted} THEN customer_id END)",
             f"COUNT(DISTINCT CASE WHEN {counted} AND {back} THEN customer_id END)",
             f"SUM(CASE WHEN {counted} THEN {level} END)",
             f"COUNT(CASE WHEN {counted} THEN {level} END)",
         ]
+    return selects
+
+
+def _tally_sql(sql: str, params, *, groups: dict[str, tuple[str, str, str | None]], by: str | None = None) -> dict:
+    """_tally over rows given as SQL (columns customer_id, `by` and the groups' columns)."""
+    selects = _aggregates_sql(groups)
     outer = f"SELECT {by + ', ' if by else ''}{', '.join(selects)} FROM ({sql}) rows"
     if by:
         outer += f" GROUP BY {by}"
@@ -165,7 +182,10 @@ def _tally(queryset, *, groups: dict[str, tuple[str, str, str | None]], by: str 
 
 def _first_interactions(team_id: int, since: datetime, until: datetime):
     """Each customer's first interaction of the team in [since, until) (ties broken by id)."""
-    earlier = Interaction.objects.filter(customer_id=OuterRef("customer_id"), occurred_at__gte=since).filter(
+    # The team and both bounds named: the planner reads only the period's rows of the team.
+    earlier = Interaction.objects.filter(
+        team_id=team_id, customer_id=OuterRef("customer_id"), occurred_at__gte=since, occurred_at__lt=until
+    ).filter(
         Q(occurred_at__lt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), id__lt=OuterRef("id"))
     )
     back, next_level = _returned("occurred_at")
@@ -176,44 +196,84 @@ def _first_interactions(team_id: int, since: datetime, until: datetime):
     )
 
 
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles a query whose estimated cost is high (these correlated aggregates) to
+    machine code first; measured on the 1M benchmark set that took 2-6 s for a query that runs in
+    0.5 s (docs/performance.md). Off for these statements only, in their transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def delight_returns(*, team: Team, at: datetime | None = None) -> Returns:
-    at = at or timezone.now()
+    with _without_jit():
+        return _delight_returns(team=team, at=at or timezone.now())
+
+
+def _delight_returns(*, team: Team, at: datetime) -> Returns:
     since, until = cohort(at)
     gestures = {g.id: g for g in Gesture.objects.filter(team_id=team.id).order_by("name", "id")}
     ids = list(gestures)
 
     # Everyone served in the period, anchored at their first interaction in it.
     firsts = _first_interactions(team.id, since, until)
-    everyone = _tally(firsts, groups={"all": ("back", "next_level", None)})[None]["all"]
+    # Who never had a failure: no Criminal or Basic interaction in the year up to the period's end.
+    failed = Interaction.objects.filter(
+        team_id=team.id, customer_id=OuterRef("customer_id"), level__lte=Level.BASIC,
+        occurred_at__gte=until - timedelta(days=365), occurred_at__lt=until,
+    )
+    in_period = dict(delivered_at__gte=since, delivered_at__lt=until)
+    # Everyone served (and those who never failed), and per gesture the same figures of its
+    # customers, all anchored at each customer's first interaction in the period: one statement,
+    # the customers' first interactions computed once (a CTE read twice). Taken out of everyone, a
+    # gesture's customers leave its comparison group (served in the period, did not get it).
+    firsts_sql, firsts_params = (
+        firsts.annotate(unfailed=~Exists(failed)).values("customer_id", "back", "next_level", "unfailed").query.sql_with_params()
+    )
+    served = {}
+    if ids:
+        pairs_sql, pairs_params = (
+            GestureDelivery.objects.filter(gesture_id__in=ids, **in_period).values("gesture_id", "customer_id").distinct().order_by()
+        ).query.sql_with_params()
+        both = _aggregates_sql({"all": ("back", "next_level", None), "never_failed": ("back", "next_level", "unfailed")})
+        per_gesture = _aggregates_sql({"served": ("back", "next_level", None)}) + ["0", "0", "0", "0"]
+        sql = (
+            f"WITH f AS ({firsts_sql}), p AS ({pairs_sql}) "
+            f"SELECT NULL AS gesture_id, {', '.join(both)} FROM f "
+            f"UNION ALL SELECT gesture_id, {', '.join(per_gesture)} FROM ("
+            f"SELECT p.gesture_id, f.customer_id, f.back, f.next_level FROM p JOIN f ON f.customer_id = p.customer_id"
+            f") j GROUP BY gesture_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*firsts_params, *pairs_params))
+            rows = cursor.fetchall()
+        for gesture_id, *values in rows:
+            if gesture_id is None:
+                everyone, never_failed = Group(*_ints(values[:4])), Group(*_ints(values[4:]))
+            else:
+                served[gesture_id] = Group(*_ints(values[:4]))
+    else:
+        totals = _tally(
+            firsts.annotate(unfailed=~Exists(failed)),
+            groups={"all": ("back", "next_level", None), "never_failed": ("back", "next_level", "unfailed")},
+        )[None]
+        everyone, never_failed = totals["all"], totals["never_failed"]
 
     # Each gesture's customers anchored at their first delivery of it in the period.
-    in_period = dict(delivered_at__gte=since, delivered_at__lt=until)
     earlier_delivery = GestureDelivery.objects.filter(
-        customer_id=OuterRef("customer_id"), gesture_id=OuterRef("gesture_id"), delivered_at__gte=since,
+        customer_id=OuterRef("customer_id"), gesture_id=OuterRef("gesture_id"), delivered_at__gte=since, delivered_at__lt=until,
     ).filter(Q(delivered_at__lt=OuterRef("delivered_at")) | Q(delivered_at=OuterRef("delivered_at"), id__lt=OuterRef("id")))
     back, next_level = _returned("delivered_at")
-    # The same customers anchored at their first interaction in the period: taken out of everyone,
-    # they leave the comparison group (served in the period, did not get this gesture).
-    first_at = Subquery(firsts.filter(customer_id=OuterRef("customer_id")).values("occurred_at")[:1])
-    later = Interaction.objects.filter(
-        customer_id=OuterRef("customer_id"),
-        occurred_at__gt=OuterRef("first_at"),
-        occurred_at__lte=ExpressionWrapper(OuterRef("first_at") + RETURN_WINDOW, output_field=DateTimeField()),
-    )
     reached_rows = (
         GestureDelivery.objects.filter(gesture_id__in=ids, **in_period)
         .exclude(Exists(earlier_delivery))
-        .annotate(back=back, next_level=next_level, first_at=first_at)
-        .annotate(
-            first_back=Exists(later),
-            first_next=Subquery(later.order_by("occurred_at", "id").values("level")[:1]),
-        )
+        .annotate(back=back, next_level=next_level)
         .order_by()
     )
-    reached = _tally(
-        reached_rows, by="gesture_id",
-        groups={"reached": ("back", "next_level", None), "served": ("first_back", "first_next", "first_at")},
-    )
+    reached = _tally(reached_rows, by="gesture_id", groups={"reached": ("back", "next_level", None)})
     deliveries = dict(
         GestureDelivery.objects.filter(gesture_id__in=ids, **in_period).values("gesture_id").annotate(n=Count("id")).values_list("gesture_id", "n").order_by()
     )
@@ -221,7 +281,7 @@ def delight_returns(*, team: Team, at: datetime | None = None) -> Returns:
     for gesture_id, row in reached.items():
         g = gestures[gesture_id]
         group = row["reached"]
-        others = everyone.minus(row["served"])
+        others = everyone.minus(served.get(gesture_id, Group(0, 0, 0, 0)))
         rows.append(
             GestureReturn(
                 gesture_id=gesture_id, name=g.name, deliveries=deliveries.get(gesture_id, 0),
@@ -243,9 +303,5 @@ def delight_returns(*, team: Team, at: datetime | None = None) -> Returns:
     recovered = _tally(
         recovered_cases.exclude(Exists(earlier_case)).annotate(back=back, next_level=next_level), groups={"all": ("back", "next_level", None)}
     )[None]["all"]
-    failed = Interaction.objects.filter(
-        customer_id=OuterRef("customer_id"), level__lte=Level.BASIC, occurred_at__gte=until - timedelta(days=365), occurred_at__lt=until,
-    )
-    never_failed = _tally(firsts.exclude(Exists(failed)), groups={"all": ("back", "next_level", None)})[None]["all"]
     paradox = rate_difference(recovered, never_failed, subject=_("Customers recovered at Desired or higher"))
     return Returns(since=since, until=until, gestures=rows, recovered=recovered, never_failed=never_failed, paradox=paradox)

@@ -1,12 +1,14 @@
 """Reads of the radar, scoped to the viewer: managers see their teams' radar, everyone their team's ideas."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.core.cache import cache
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
@@ -18,6 +20,8 @@ from .models import Idea
 from .occasions import UpcomingOccasion, occasions_upcoming
 from .returns import Returns, delight_returns
 from .surprise import NothingLeftFigures, nothing_left
+
+logger = logging.getLogger(__name__)
 
 IDEA_DAYS = 90  # the radar counts the ideas of the last 90 days
 
@@ -91,8 +95,30 @@ def radar_for(*, team: Team, at: datetime | None = None, returns: bool = True) -
         nothing_left=nothing_left(team=team, at=at),
         occasions=occasions_upcoming(team_ids=[team.id], at=at, tz=team.tz),
         ideas=idea_counts(team_id=team.id, since=at - timedelta(days=IDEA_DAYS), until=at),
-        returns=delight_returns(team=team, at=at) if returns else None,
+        returns=returns_cached(team=team, at=at) if returns else None,
     )
+
+
+RETURNS_CACHE_SECONDS = 3600
+
+
+def returns_cached(*, team: Team, at: datetime) -> Returns:
+    """What delight returns, kept an hour per team and language: it describes a cohort that ended
+    90 days ago, which only late facts move, and it is the radar's one costly figure
+    (docs/performance.md). Without a cache (Redis down) it is computed for each request."""
+    key = f"radar:returns:{team.id}:{at:%Y-%m-%dT%H}:{translation.get_language() or ''}"
+    try:
+        found = cache.get(key)
+    except Exception as exc:  # noqa: BLE001  (cache down: compute without it)
+        logger.warning("radar cache unavailable: %s", exc)
+        return delight_returns(team=team, at=at)
+    if found is None:
+        found = delight_returns(team=team, at=at)
+        try:
+            cache.set(key, found, RETURNS_CACHE_SECONDS)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("radar cache unavailable: %s", exc)
+    return found
 
 
 def idea_list(*, user) -> QuerySet:
