@@ -43,7 +43,7 @@ def add_radar_data():
     )
     sql(
         """INSERT INTO interactions_occasion (team_id, customer_id, kind, label, month, day, year)
-           SELECT team_id, id, 'birthday', 'Birthday', 1 + mod(id * 7, 12), 1 + mod(id * 13, 28), NULL
+           SELECT team_id, id, 'birthday', 'Birthday', 1 + mod(id / 4 * 7, 12), 1 + mod(id / 4 * 13, 28), NULL
            FROM interactions_customer WHERE mod(id, 4) = 0"""
     )
     sql(
