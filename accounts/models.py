@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.money import validate_currency
 from core.validators import refuse_control_characters
 
 
@@ -29,6 +30,10 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=120, unique=True, validators=[refuse_control_characters])
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[validate_currency],
+        help_text=_("ISO 4217 code of the money the team's gestures and bends cost, like EUR."),
+    )
 
     sla_criminal_fix_hours = models.PositiveIntegerField(
         _("fix a Criminal case within (hours)"), default=4, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)]
@@ -69,7 +74,14 @@ class Team(models.Model):
     # A change to a rubric setting is a correction of the rubric: past interactions are re-scored.
     RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
     # What a team's managers tune on the settings page.
-    TUNED_SETTINGS = ("sla_criminal_fix_hours", "sla_basic_fix_hours", "sla_surprise_hours", "say_yes_threshold", *RUBRIC_SETTINGS)
+    TUNED_SETTINGS = (
+        "currency",
+        "sla_criminal_fix_hours",
+        "sla_basic_fix_hours",
+        "sla_surprise_hours",
+        "say_yes_threshold",
+        *RUBRIC_SETTINGS,
+    )
     # Everything the settings API reads and writes: the team's identity and what its managers tune.
     SETTINGS = ("name", "timezone", *TUNED_SETTINGS)
 

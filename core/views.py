@@ -21,8 +21,8 @@ def server_error(request):
             status=503,
             headers={"Retry-After": "5"},
         )
-    try:
-        body = loader.get_template("500.html").render()
+    try:  # the page with the navigation, in the viewer's language
+        body = loader.get_template("500.html").render({}, request)
     except Exception:  # noqa: BLE001  (the error page must never fail)
-        body = "<h1>Server error</h1>"
+        body = "<!doctype html><title>Server error</title><h1>Something went wrong on our side</h1>"
     return HttpResponseServerError(body)

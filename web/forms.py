@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team
+from core.money import MoneyFormField
 from core.validators import refuse_control_characters
 from interactions.levels import Channel, Issue
 from interactions.models import Gesture, OccasionKind
@@ -132,9 +133,7 @@ class CaseCloseForm(StaffForm):
 class BendRequestForm(StaffForm):
     rule = forms.TypedChoiceField(label=_("Rule to bend"), coerce=int, choices=())
     justification = forms.CharField(label=_("Why bend it"), max_length=4000, widget=forms.Textarea)
-    cost = forms.DecimalField(
-        label=_("Cost"), max_digits=10, decimal_places=2, min_value=Decimal("0"), initial=Decimal("0")
-    )
+    cost = MoneyFormField(label=_("Cost"), initial=Decimal("0"))
     case = forms.IntegerField(required=False, widget=forms.HiddenInput)
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -161,6 +160,7 @@ class GestureForm(StaffModelForm):
     class Meta:
         model = Gesture
         fields = ["name", "description", "base_level", "recurring", "channels", "cost", "active"]
+        field_classes = {"cost": MoneyFormField}
 
 
 class TeamChoiceMixin:
@@ -177,6 +177,7 @@ class GestureCreateForm(TeamChoiceMixin, StaffModelForm):
     class Meta:
         model = Gesture
         fields = ["name", "description", "base_level", "recurring", "channels", "cost"]
+        field_classes = {"cost": MoneyFormField}
 
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +197,7 @@ class TeamSettingsForm(StaffModelForm):
     class Meta:
         model = Team
         fields = Team.TUNED_SETTINGS
+        field_classes = {"say_yes_threshold": MoneyFormField}
 
 
 class ProfileForm(StaffForm):

@@ -4,10 +4,12 @@ from rest_framework import serializers
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team, User
 from core.api.input import SameForFormAndJSON
+from core.money import MoneySerializerField
 
 
 class TeamSerializer(SameForFormAndJSON, serializers.ModelSerializer):
     timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()), default="UTC")
+    say_yes_threshold = MoneySerializerField(required=False, help_text=Team._meta.get_field("say_yes_threshold").help_text)
 
     class Meta:
         model = Team
@@ -46,7 +48,7 @@ class UserInputSerializer(SameForFormAndJSON, serializers.Serializer):
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
     role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.FRONTLINE)
     teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False, default=list)
-    approval_limit = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default=0)
+    approval_limit = MoneySerializerField(required=False, default=0)
     language = serializers.ChoiceField(choices=USER_LANGUAGE_CHOICES, required=False, default="")
 
     def validate_username(self, value):
@@ -62,7 +64,7 @@ class UserUpdateSerializer(SameForFormAndJSON, serializers.Serializer):
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     role = serializers.ChoiceField(choices=User.Role.choices, required=False)
     teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
-    approval_limit = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    approval_limit = MoneySerializerField(required=False)
     language = serializers.ChoiceField(choices=USER_LANGUAGE_CHOICES, required=False)
     is_active = serializers.BooleanField(required=False)
 

@@ -249,6 +249,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 3 * 3600 - 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Workers log through LOGGING below (JSON lines with the request id in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Re-score job (drift/) --------------------------------------------------------------------
 # Customers per chunk (one transaction and one checkpoint each), the lock's lifetime without a

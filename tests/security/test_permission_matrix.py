@@ -135,6 +135,8 @@ MATRIX: dict[str, Endpoint] = {
     # Pages and open endpoints
     "dashboard": Endpoint("page"),
     "healthz": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    # Off without METRICS_TOKEN (as here); with it, only its bearer: tests/system/test_operations.py.
+    "metrics": Endpoint("open", ops=(Op("GET", ok=(404,)),)),
     "login": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "logout": Endpoint("open", ops=(Op("POST", ok=(302,)),)),
     "two-factor-verify": Endpoint("open", ops=(Op("GET", ok=(302,)),)),  # no password step yet: back to the login
