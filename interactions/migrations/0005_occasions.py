@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_hashed_api_tokens'),
-        ('interactions', '0003_channels_reasons_corrections'),
+        ('interactions', '0004_team_newest_index'),
     ]
 
     operations = [
