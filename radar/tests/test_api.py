@@ -82,6 +82,9 @@ def test_accepting_a_dumb_rule_marks_it_for_review_and_declining_needs_a_note(ap
     assert api_as(manager).post(f"/api/ideas/{first['id']}/accept/", {}, format="json").status_code == 200
     rule.refresh_from_db()
     assert rule.review_requested_at is not None
+    ranked = api_as(manager).get("/api/rules/dumb/").json()
+    ranked = ranked["results"] if isinstance(ranked, dict) else ranked
+    assert [r["review_requested_at"] is not None for r in ranked if r["id"] == rule.id] == [True]
     refused = api_as(manager).post(f"/api/ideas/{second['id']}/decline/", {"note": ""}, format="json")
     assert refused.status_code == 400 and "note" in refused.json()
     declined = api_as(manager).post(f"/api/ideas/{second['id']}/decline/", {"note": "Reviewed already."}, format="json")

@@ -92,3 +92,11 @@ def test_the_log_form_notes_an_occasion(client_as, frontline, team):
     assert done.status_code in (200, 302)
     interaction = Interaction.objects.get(customer=customer)
     assert (interaction.occasion_kind, interaction.occasion_date.isoformat()) == ("anniversary", "2027-01-03")
+
+
+def test_a_rule_marked_for_review_says_so_in_the_ranking(client_as, manager, frontline, team, rule):
+    from radar import services
+
+    idea = services.idea_propose(actor=frontline, team=team, kind="dumb_rule", title="Drop it", story="Every week.", rule=rule)
+    services.idea_accept(actor=manager, idea=idea, note="Next meeting.")
+    assert "marked for review" in client_as(manager).get("/rules/").content.decode()
