@@ -59,6 +59,7 @@ def nothing_left(*, team: Team, at: datetime | None = None, limit: int = LISTED)
     table = GestureDelivery._meta.db_table
     ops = connection.ops
     when_need = " ".join("WHEN %s THEN %s" for _ in need)
+    # The table name comes from the model; every value is a parameter.
     sql = f"""
         SELECT customer_id, MIN(nth_us), COUNT(*) OVER ()
         FROM (
@@ -72,7 +73,7 @@ def nothing_left(*, team: Team, at: datetime | None = None, limit: int = LISTED)
         HAVING COUNT(*) = %s
         ORDER BY MIN(nth_us), customer_id
         LIMIT %s
-    """
+    """  # nosec B608
     params = [
         *need,
         ops.adapt_datetimefield_value(at - window),
