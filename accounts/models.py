@@ -70,6 +70,11 @@ class Team(models.Model):
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DRIFT_MIN_CUSTOMERS)],
     )
+    # Customers' mail to this address lands in the team's inbox (by a provider's inbound webhook or IMAP).
+    inbox_address = models.EmailField(
+        _("inbox address"), blank=True, default="",
+        help_text=_("Customers' email to this address becomes interactions waiting in the team's inbox."),
+    )
     # The settings, declared once: the API serializer, the settings page and the audit all read these.
     # A change to a rubric setting is a correction of the rubric: past interactions are re-scored.
     RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
@@ -81,6 +86,7 @@ class Team(models.Model):
         "sla_surprise_hours",
         "say_yes_threshold",
         *RUBRIC_SETTINGS,
+        "inbox_address",
     )
     # Everything the settings API reads and writes: the team's identity and what its managers tune.
     SETTINGS = ("name", "timezone", *TUNED_SETTINGS)
@@ -102,6 +108,10 @@ class Team(models.Model):
                 & models.Q(sla_surprise_hours__range=(1, MAX_SLA_HOURS)),
                 name="team_sla_hours_bounded",
             ),
+            models.UniqueConstraint(
+                fields=["inbox_address"], condition=~models.Q(inbox_address=""), name="team_inbox_address_unique",
+                violation_error_message=_("Another team already receives mail at this address."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(familiarity_window_days__range=(1, 3650))
                 & models.Q(drift_min_customers__range=(1, MAX_DRIFT_MIN_CUSTOMERS)),
@@ -111,6 +121,9 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.inbox_address = (self.inbox_address or "").strip().lower()
 
     @property
     def tz(self):

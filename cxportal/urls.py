@@ -19,6 +19,8 @@ api_patterns = [
     path("", include("drift.api.urls")),
     path("", include("radar.api.urls")),
     path("", include("privacy.urls")),
+    path("", include("webhooks.api.urls")),
+    path("", include("inbox.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -52,6 +54,9 @@ urlpatterns = [
     path("", include("recovery.urls")),
     path("", include("reports.urls")),
     path("", include("radar.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("imports.urls")),
+    path("", include("inbox.urls")),
     path("", include("web.urls")),
 ]
 

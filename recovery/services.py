@@ -24,6 +24,7 @@ from interactions.services import gesture_deliver
 from notifications.services import email_enqueue, email_staff
 
 from . import workflow
+from .announcements import bend_changed, case_changed
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def _case_create(interaction, actor) -> RecoveryCase:
         case=case, kind=CaseEvent.Kind.OPENED, from_status="", to_status=case.status, actor=actor, at=now,
         note=_("Opened at %(reason)s") % {"reason": interaction_level_reason(interaction)},
     )
+    case_changed.send(sender=RecoveryCase, case=case, kind=CaseEvent.Kind.OPENED)
     return case
 
 
@@ -147,9 +149,11 @@ def _case_locked(*, actor: User, case: RecoveryCase, action: str | None = None) 
 
 
 def _event(case: RecoveryCase, *, kind: str, from_status: str, actor: User | None, note: str, at: datetime) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, kind=kind, from_status=from_status, to_status=case.status, actor=actor, note=note, at=at
     )
+    case_changed.send(sender=RecoveryCase, case=case, kind=kind)
+    return event
 
 
 @transaction.atomic
@@ -495,6 +499,7 @@ def bend_request(
         )
     else:
         _email_bend_waiting(bend.pk)
+    bend_changed.send(sender=RuleBend, bend=bend, kind="auto-approved" if auto else "requested")
     return bend
 
 
@@ -535,4 +540,6 @@ def bend_decide(*, actor: User, bend: RuleBend, approve: bool, note: str = "") -
         bend_id=bend.pk, kind=str(to_status), from_status=RuleBend.Status.PENDING, to_status=to_status, actor=actor,
         note=note, at=now,
     )
-    return RuleBend.objects.select_related("rule", "team").get(pk=bend.pk)
+    bend = RuleBend.objects.select_related("rule", "team").get(pk=bend.pk)
+    bend_changed.send(sender=RuleBend, bend=bend, kind=str(to_status))
+    return bend

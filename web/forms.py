@@ -200,6 +200,23 @@ class TeamSettingsForm(StaffModelForm):
         field_classes = {"say_yes_threshold": MoneyFormField}
 
 
+class InboxAssessForm(InteractionFactsForm):
+    """The facts of a customer's mail: the log form's controls (the customer and time come from the mail)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL)
+    promise_kept = forms.BooleanField(label=_("Promise kept"), required=False, initial=True)
+    issues = forms.MultipleChoiceField(label=_("Issues"), choices=Issue.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    matched_preference = forms.BooleanField(label=_("Matched their preference"), required=False)
+    gestures = forms.TypedMultipleChoiceField(
+        label=_("Gestures"), coerce=int, required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(label=_("Summary"), max_length=5000, required=False, widget=forms.Textarea)
+
+
+class InboxDismissForm(StaffForm):
+    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
+
+
 class ProfileForm(StaffForm):
     language = forms.ChoiceField(label=_("Language"), choices=USER_LANGUAGE_CHOICES, required=False)
 
@@ -217,6 +234,8 @@ __all__ = [
     "CustomerSearchForm",
     "GestureCreateForm",
     "GestureForm",
+    "InboxAssessForm",
+    "InboxDismissForm",
     "InteractionCorrectForm",
     "LogInteractionForm",
     "ProfileForm",

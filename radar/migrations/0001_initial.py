@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_hashed_api_tokens'),
-        ('interactions', '0005_occasions'),
+        ('interactions', '0006_occasions'),
         ('recovery', '0007_rule_review_requested_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,9 +2,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, USERS, seed_accounts
+from inbox.demo import seed_inbox
 from interactions.demo import seed_interactions
 from radar.demo import seed_radar
 from recovery.demo import seed_recovery
+from webhooks.demo import seed_webhooks
 
 
 class Command(BaseCommand):
@@ -23,4 +25,4 @@ class Command(BaseCommand):
 
 def _app_seeders():
     """Each app seeds its own part, in dependency order."""
-    return [seed_interactions, seed_recovery, seed_radar]
+    return [seed_interactions, seed_recovery, seed_webhooks, seed_inbox, seed_radar]

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_hashed_api_tokens'),
-        ('interactions', '0004_team_newest_index'),
+        ('interactions', '0005_merge_newest_index_and_imported_cause'),
     ]
 
     operations = [
