@@ -33,6 +33,8 @@ SCHEDULES = (
     Schedule("Re-score levels (incremental)", "drift.rescore_levels", every_minutes=15, kwargs={"full": False}),
     Schedule("Recompute expectation drift (nightly)", "drift.recompute_drift", crontab=("15", "2", "*")),
     Schedule("Re-score levels (full, weekly)", "drift.rescore_levels", crontab=("45", "3", "0"), kwargs={"full": True}),
+    # Hourly: each team's "three days before" starts at its own midnight; one mail per occasion and date.
+    Schedule("Remind personal contacts of occasions", "radar.remind_occasions", crontab=("20", "*", "*")),
     Schedule(
         "Weekly level reports (hourly check)",
         "reports.send_due_weekly_reports",

@@ -50,6 +50,13 @@ class Customer(models.Model):
         return self.name
 
 
+class OccasionKind(models.TextChoices):
+    BIRTHDAY = "birthday", _("Birthday")
+    ANNIVERSARY = "anniversary", _("Anniversary")
+    CELEBRATION = "celebration", _("Celebration")
+    OTHER = "other", _("Other occasion")
+
+
 class Gesture(models.Model):
     """Something extra a team can do for a customer; lifts the level only when the promise was kept."""
 
@@ -140,6 +147,10 @@ class Interaction(models.Model):
     # Why the rubric gave the assessed level: scoring.Reason, encoded (interactions.reasons words it).
     reason = models.TextField(blank=True, default="")
     customer_comment = models.TextField(blank=True, max_length=2000)
+    # An occasion the customer mentioned (a 25th wedding anniversary asked about at booking); the
+    # radar lists it from its Occasion row.
+    occasion_kind = models.CharField(_("occasion"), max_length=16, blank=True, choices=OccasionKind.choices, default="", db_default="")
+    occasion_date = models.DateField(_("occasion date"), null=True, blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
     # When the customer was asked by email to rate it (at most once; docs/voice.md).
     rating_requested_at = models.DateTimeField(null=True, blank=True)
@@ -287,3 +298,32 @@ class JobRun(models.Model):
     @property
     def progress(self) -> float:
         return round(self.done / self.total, 4) if self.total else (1.0 if self.status != self.Status.RUNNING else 0.0)
+
+
+class Occasion(models.Model):
+    """A date worth a gesture: a customer's special date (every year: `year` empty) or an occasion
+    noted on an interaction (once, in its year). Kept as month and day so the radar finds the next
+    14 days with one indexed look-up, across the turn of the year."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="occasions", db_index=False)
+    interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="occasions", db_index=False)
+    kind = models.CharField(max_length=16, choices=OccasionKind.choices, default=OccasionKind.OTHER)
+    label = models.CharField(max_length=80, blank=True)
+    month = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(null=True, blank=True)  # empty: every year
+
+    class Meta:
+        ordering = ["month", "day", "id"]
+        indexes = [
+            models.Index(fields=["team", "month", "day"]),
+            models.Index(fields=["customer"]),
+            models.Index(fields=["interaction"], condition=models.Q(interaction__isnull=False), name="occasion_of_interaction"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12, day__gte=1, day__lte=31), name="occasion_month_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.kind} {self.month:02d}-{self.day:02d}"

@@ -1,7 +1,7 @@
 """Writes of customers, gestures and interactions: logging, rating, corrections."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,7 +17,8 @@ from core.errors import StateConflict
 from . import links, scoring
 from .level_changes import level_record
 from .levels import Channel, Issue, Level
-from .models import Customer, Gesture, GestureDelivery, Interaction, InteractionCorrection, LevelChange
+from .models import Customer, Gesture, GestureDelivery, Interaction, InteractionCorrection, LevelChange, Occasion, OccasionKind
+from .occasions import kind_for_label, special_date_month_day
 from .selectors import rubric_facts
 
 FEEDBACK = "feedback"
@@ -60,6 +61,33 @@ def _check_customer(customer: Customer) -> None:
         raise ValidationError(errors)
 
 
+def special_dates_sync(*, customer: Customer) -> None:
+    """The customer's special dates as yearly Occasion rows (what the radar reads), replacing the old ones."""
+    Occasion.objects.filter(customer_id=customer.pk, interaction__isnull=True).delete()
+    rows = []
+    for entry in customer.special_dates or []:
+        found = special_date_month_day(entry.get("date", ""))
+        if found:
+            label = str(entry.get("label", ""))[:80]
+            rows.append(Occasion(team_id=customer.team_id, customer_id=customer.pk, kind=kind_for_label(label), label=label, month=found[0], day=found[1]))
+    Occasion.objects.bulk_create(rows)
+
+
+def _clean_occasion(occasion) -> tuple[str, date | None]:
+    """An interaction's occasion: {"kind": ..., "date": date} or None."""
+    if not occasion:
+        return "", None
+    kind, when = occasion.get("kind"), occasion.get("date")
+    errors = []
+    if kind not in OccasionKind.values:
+        errors.append(_("Choose an occasion from: %(kinds)s.") % {"kinds": ", ".join(OccasionKind.values)})
+    if not isinstance(when, date) or isinstance(when, datetime):
+        errors.append(_("An occasion needs its date."))
+    if errors:
+        raise ValidationError({"occasion": errors})
+    return kind, when
+
+
 @transaction.atomic
 def customer_create(*, actor: User, team: Team, **fields) -> Customer:
     if not user_is_member(actor, team.id):
@@ -68,6 +96,7 @@ def customer_create(*, actor: User, team: Team, **fields) -> Customer:
     customer.full_clean()
     _check_customer(customer)
     customer.save()
+    special_dates_sync(customer=customer)
     audit_record(actor=actor, action="customer.created", subject=f"customer {customer.pk}", team_id=team.id)
     return customer
 
@@ -86,6 +115,8 @@ def customer_update(*, actor: User, customer: Customer, changes: dict) -> Custom
     customer.full_clean()
     _check_customer(customer)
     customer.save()
+    if "special_dates" in changes:
+        special_dates_sync(customer=customer)
     audit_changes(  # which fields, not their values: personal data stays out of the trail
         actor=actor, kind="customer", subject=f"customer {customer.pk}", before=before,
         after={field: getattr(customer, field) for field in changes}, team_id=customer.team_id, values=False,
@@ -189,6 +220,7 @@ def interaction_log(
     matched_preference: bool = False,
     gestures=(),
     team: int | None = None,
+    occasion: dict | None = None,
     imported: bool = False,
 ) -> Interaction:
     """Log an interaction and give it its level by the rubric, as of its occurred_at.
@@ -207,6 +239,7 @@ def interaction_log(
     if occurred_at < EARLIEST_OCCURRED_AT:
         raise ValidationError({"occurred_at": [_("An interaction cannot be logged before 2000.")]})
     issues = _clean_facts(channel=channel, issues=issues, summary=summary)
+    occasion_kind, occasion_date = _clean_occasion(occasion)
     gesture_ids = list(dict.fromkeys(g.id if isinstance(g, Gesture) else int(g) for g in gestures))
     customer = _customer_locked(actor=actor, customer=customer, team_id=team)
     team = customer.team
@@ -235,7 +268,13 @@ def interaction_log(
         logged_by=actor,
         feedback_nonce=nonce,
         feedback_digest=digest,
+        occasion_kind=occasion_kind,
+        occasion_date=occasion_date,
     )
+    if occasion_date is not None:  # once, on its date: the radar and the reminder find it there
+        Occasion.objects.create(
+            team=team, customer=customer, interaction=interaction, kind=occasion_kind, month=occasion_date.month, day=occasion_date.day, year=occasion_date.year,
+        )
     GestureDelivery.objects.bulk_create(
         GestureDelivery(interaction=interaction, gesture_id=gid, customer=customer, delivered_at=occurred_at)
         for gid in gesture_ids

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import user_manages
 from audit.services import audit_record
-from interactions.models import Customer, Interaction
+from interactions.models import Customer, Interaction, Occasion
 from notifications.models import OutboundEmail
 from recovery.models import RecoveryCase, RuleBend
 
@@ -72,6 +72,7 @@ def customer_export(*, actor: User, customer: Customer) -> dict:
                 "assessed_level": i.assessed_level, "customer_level": i.customer_level,
                 "customer_comment": i.customer_comment, "rated_at": _iso(i.rated_at),
                 "rating_requested_at": _iso(i.rating_requested_at),
+                "occasion": {"kind": i.occasion_kind, "date": i.occasion_date.isoformat()} if i.occasion_date else None,
             }
             for i in interactions
         ],
@@ -132,12 +133,16 @@ def customer_erase(*, actor: User, customer: Customer) -> Customer:
         "rating_requested_at", "contact_opt_out_at", "unsubscribe_nonce", "unsubscribe_digest",
     ])
 
+    Occasion.objects.filter(customer_id=customer.pk).delete()  # their dates are personal data
     interactions = list(Interaction.objects.filter(customer_id=customer.pk).only("pk"))
     for interaction in interactions:
         interaction.summary = ""
         interaction.customer_comment = ""
+        interaction.occasion_kind, interaction.occasion_date = "", None
         interaction.feedback_nonce, interaction.feedback_digest = _dead_link()
-    Interaction.objects.bulk_update(interactions, ["summary", "customer_comment", "feedback_nonce", "feedback_digest"])
+    Interaction.objects.bulk_update(
+        interactions, ["summary", "customer_comment", "occasion_kind", "occasion_date", "feedback_nonce", "feedback_digest"]
+    )
 
     cases = list(RecoveryCase.objects.filter(customer_id=customer.pk).only("pk"))
     for case in cases:

@@ -138,6 +138,8 @@ class Rule(models.Model):
     description = models.TextField(_("description"), blank=True, max_length=4000)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a manager accepts a frontline idea naming this rule dumb: the ranking flags it.
+    review_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["team", "name"]

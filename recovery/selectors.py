@@ -1,7 +1,6 @@
 """Reads of cases, rules and bends, scoped to the viewer; the surprise recommendation."""
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +11,10 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import scope_to_teams
 from interactions.levels import Channel, Level
-from interactions.models import Gesture
+from interactions.models import Gesture, Occasion
+from interactions.occasions import (
+    OCCASION_DAYS, days_ahead, falls_on, kind_for_label, next_date, occasion_words, special_date_month_day, words,
+)
 from interactions.selectors import rubric_facts
 
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
@@ -74,31 +76,24 @@ class GestureRecommendation:
     fit: int = 0  # how well it fits this customer: preferences, preferred channel, an upcoming occasion
 
 
-_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
-OCCASION_DAYS = 14  # an occasion this close is worth a gesture that speaks to it
 
 
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text or "")}
-
-
-def upcoming_occasions(customer, at: datetime, days: int = OCCASION_DAYS) -> list[str]:
-    """The labels of the customer's special dates in the next `days` days (a birthday, an anniversary)."""
-    today = timezone.localtime(at).date()
+def upcoming_occasions(customer, at: datetime, days: int = OCCASION_DAYS) -> list[tuple[str, set[str]]]:
+    """The customer's occasions in the next `days` days, each as (its name, the words a fitting gesture
+    would use): their special dates (every year) and the occasions noted on their interactions (once;
+    one query)."""
+    today = timezone.localtime(at, customer.team.tz).date()
     found = []
     for entry in customer.special_dates or []:
-        try:
-            month, day = (int(part) for part in str(entry.get("date", ""))[-5:].split("-"))
-        except (AttributeError, ValueError):
-            continue
-        for year in (today.year, today.year + 1):
-            try:
-                when = today.replace(year=year, month=month, day=day)
-            except ValueError:  # 29 February in a common year
-                continue
-            if 0 <= (when - today).days <= days:
-                found.append(str(entry.get("label", "")))
-                break
+        month_day = special_date_month_day(entry.get("date", "")) if isinstance(entry, dict) else None
+        if month_day and next_date(month=month_day[0], day=month_day[1], year=None, today=today, days=days):
+            label = str(entry.get("label", ""))
+            found.append((label, occasion_words(kind_for_label(label), label)))
+    within = Q()
+    for day in days_ahead(today, days):
+        within |= falls_on(day)
+    for occasion in Occasion.objects.filter(within, customer_id=customer.pk, interaction__isnull=False).order_by("month", "day", "id"):
+        found.append((str(occasion.get_kind_display()), occasion_words(occasion.kind, occasion.label)))
     return found
 
 
@@ -117,8 +112,8 @@ def gestures_recommended(*, case: RecoveryCase, at: datetime | None = None) -> l
     team = case.team
     gestures = list(Gesture.objects.filter(team_id=team.id, active=True).order_by("name", "id"))
     facts = rubric_facts(team=team, customer_id=customer.id, at=at).gestures
-    liked = _words(customer.preferences)
-    occasions = {label: _words(label) for label in upcoming_occasions(customer, at)}
+    liked = words(customer.preferences)
+    occasions = dict(upcoming_occasions(customer, at))
     channel_words = set()
     if customer.preferred_channel:
         channel_words = {customer.preferred_channel.lower(), str(Channel(customer.preferred_channel).label).lower()}
@@ -128,10 +123,10 @@ def gestures_recommended(*, case: RecoveryCase, at: datetime | None = None) -> l
         if f.prior_deliveries:
             continue
         gesture_text = f"{g.name} {g.description}".lower()
-        gesture_words = _words(gesture_text)
+        gesture_words = words(gesture_text)
         shared = sorted(liked & gesture_words)
         channel_fit = any(w and w in gesture_text for w in channel_words)
-        occasion = next((label for label, words in occasions.items() if words & gesture_words), None)
+        occasion = next((label for label, fitting in occasions.items() if fitting & gesture_words), None)
         fit = (1 if shared else 0) + (1 if channel_fit else 0) + (2 if occasion else 0)
         reasons = [
             _("Never received in the last %(days)d days: lands at %(level)s.")

@@ -10,7 +10,7 @@ from accounts.models import USER_LANGUAGE_CHOICES, Team
 from core.money import MoneyFormField
 from core.validators import refuse_control_characters
 from interactions.levels import Channel, Issue
-from interactions.models import Gesture
+from interactions.models import Gesture, OccasionKind
 
 
 def _shape_fields(form) -> None:
@@ -70,10 +70,13 @@ class LogInteractionForm(InteractionFactsForm):
         label=_("When it happened"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Leave empty for now; fill in for a call logged after the fact."),
     )
-
+    occasion_kind = forms.ChoiceField(label=_("Occasion"), choices=[("", "—"), *OccasionKind.choices], required=False)
+    occasion_date = forms.DateField(label=_("occasion date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
+        if bool(data.get("occasion_kind")) != bool(data.get("occasion_date")):
+            self.add_error("occasion_date", _("An occasion needs its kind and its date."))
         if not data.get("customer") and not data.get("new_customer_name"):
             self.add_error("customer", _("Choose a customer, or type a new customer's name."))
         return data

@@ -19,7 +19,7 @@ from core.money import MoneySerializerField
 from core.validators import refuse_control_characters
 from interactions import selectors, services
 from interactions.levels import Channel, Issue, Level, level_label
-from interactions.models import Customer, Gesture, Interaction
+from interactions.models import Customer, Gesture, Interaction, OccasionKind
 from interactions.reasons import interaction_level_reason
 
 
@@ -220,6 +220,13 @@ class GestureOutputSerializer(serializers.ModelSerializer):
 # --- Interactions ----------------------------------------------------------------------------
 
 
+class OccasionSerializer(serializers.Serializer):
+    """An occasion the customer mentioned: its kind and the date it falls on (once)."""
+
+    kind = serializers.ChoiceField(choices=OccasionKind.choices)
+    date = serializers.DateField()
+
+
 class InteractionInputSerializer(serializers.Serializer):
     # Checked by the service, which finds the customer among the viewer's teams' and locks it in one
     # statement (a look-up here too would cost a query per log): unknown or another team's -> 400.
@@ -235,6 +242,10 @@ class InteractionInputSerializer(serializers.Serializer):
     matched_preference = StrictBooleanField(required=False, default=False)
     gestures = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=20
+    )
+    occasion = OccasionSerializer(
+        required=False, allow_null=True,
+        help_text=gettext_lazy("an occasion the customer mentioned (a 25th wedding anniversary): the radar shows it and the personal contact is reminded"),
     )
 
 
@@ -261,6 +272,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
     level_reason = serializers.SerializerMethodField(help_text=gettext_lazy("why it has this level, in words"))
     recovery_case = serializers.SerializerMethodField()
     feedback_url = serializers.SerializerMethodField()
+    occasion = serializers.SerializerMethodField()
 
     class Meta:
         model = Interaction
@@ -288,6 +300,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "rated_at",
             "customer_comment",
             "rating_requested_at",
+            "occasion",
         ]
         read_only_fields = fields
 
@@ -319,6 +332,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "rated_at": datetime_out(interaction.rated_at, tz),
             "customer_comment": interaction.customer_comment,
             "rating_requested_at": datetime_out(interaction.rating_requested_at, tz),
+            "occasion": self.get_occasion(interaction),
         }
 
     def _page(self):
@@ -343,3 +357,9 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
 
     def get_feedback_url(self, interaction) -> str:
         return services.feedback_url(interaction)
+
+    @extend_schema_field(OccasionSerializer(allow_null=True))
+    def get_occasion(self, interaction) -> dict | None:
+        if interaction.occasion_date is None:
+            return None
+        return {"kind": interaction.occasion_kind, "date": interaction.occasion_date.isoformat()}

@@ -177,9 +177,12 @@ class RankedRuleSerializer(RuleSerializer):
     bend_count = serializers.IntegerField(read_only=True)
     approved_count = serializers.IntegerField(read_only=True)
     approval_rate = serializers.FloatField(read_only=True, allow_null=True)
+    review_requested_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="when a manager accepted an idea naming this rule dumb: marked for review",
+    )
 
     class Meta(RuleSerializer.Meta):
-        fields = [*RuleSerializer.Meta.fields, "bend_count", "approved_count", "approval_rate"]
+        fields = [*RuleSerializer.Meta.fields, "bend_count", "approved_count", "approval_rate", "review_requested_at"]
         read_only_fields = fields
 
 

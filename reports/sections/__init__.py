@@ -4,6 +4,6 @@ A new part of the report is a module here with a `SECTION` (see `base.Section`),
 under `templates/reports/sections/`, its test, and one line in this list.
 """
 
-from . import bends, escalator, levels, recovery, voice
+from . import bends, escalator, levels, radar, recovery, voice
 
-SECTIONS = (levels.SECTION, recovery.SECTION, voice.SECTION, bends.SECTION, escalator.SECTION)
+SECTIONS = (levels.SECTION, recovery.SECTION, voice.SECTION, bends.SECTION, escalator.SECTION, radar.SECTION)

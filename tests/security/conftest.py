@@ -7,6 +7,7 @@ from interactions import links
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
 from recovery import services as recovery
+from radar.services import idea_propose
 from recovery.models import Rule
 
 FRONTLINE_A, MANAGER_A, FRONTLINE_B, MANAGER_B = "frontline_a", "manager_a", "frontline_b", "manager_b"
@@ -32,11 +33,12 @@ def _team_world(team, frontline, manager):
     recovery.case_fix(actor=frontline, case=closed)
     closed = recovery.case_close(actor=manager, case=closed, reason="moved away")
     bend = recovery.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
+    idea = idea_propose(actor=asker, team=team, kind="gesture", title=f"Idea of {team.name}", story="Guests ask for it.")
     webhook, delivery = _webhook(team, manager)
     return {
         "team": team, "frontline": frontline, "manager": manager, "asker": asker,
         "customer": customer, "customer_bare": bare, "gesture": gesture, "rule": rule,
-        "interaction": interaction, "case": case, "case_fixed": fixed, "case_closed": closed, "bend": bend,
+        "interaction": interaction, "case": case, "case_fixed": fixed, "case_closed": closed, "bend": bend, "idea": idea,
         "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
         "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
         "recovered_token": recovery.recovered_token(closed),

@@ -30,7 +30,8 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 # Which team-A object fills `{id}` in a path, by the path's first segment.
 PATH_OBJECTS = {"teams": "team", "users": "frontline", "customers": "customer_bare", "gestures": "gesture",
                 "rules": "rule", "rule-bends": "bend", "recovery-cases": "case_fixed", "interactions": "interaction",
-                "webhooks": "webhook", "inbox": "inbox_item"}
+                "webhooks": "webhook", "inbox": "inbox_item",
+                "ideas": "idea"}
 
 
 @lru_cache(maxsize=1)
@@ -203,6 +204,9 @@ VALID = {
     ("POST", "/api/rule-bends/{id}/approve/"): lambda w: {},
     ("POST", "/api/rule-bends/{id}/reject/"): lambda w: {},
     ("POST", "/api/rules/"): lambda w: {"team": w["A"]["team"].id, "name": "Receipts"},
+    ("POST", "/api/ideas/"): lambda w: {"team": w["A"]["team"].id, "kind": "gesture", "title": "Polaroid", "story": "They ask."},
+    ("POST", "/api/ideas/{id}/accept/"): lambda w: {},
+    ("POST", "/api/ideas/{id}/decline/"): lambda w: {"note": "No"},
     ("PUT", "/api/rules/{id}/"): lambda w: {"name": "Receipts", "description": "", "active": True},
     ("PATCH", "/api/rules/{id}/"): lambda w: {"name": "Receipts"},
     ("POST", "/api/teams/"): lambda w: {"name": "Team C", "timezone": "UTC"},

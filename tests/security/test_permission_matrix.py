@@ -35,6 +35,7 @@ from accounts.models import Team, User
 from accounts.services import token_create
 from interactions.models import Customer, Gesture, Interaction
 from inbox.models import InboxItem
+from radar.models import Idea
 from recovery.models import RecoveryCase, Rule, RuleBend
 
 from .conftest import ADMIN, ANONYMOUS, FRONTLINE_A, FRONTLINE_B, MANAGER_A, MANAGER_B, TOKEN_HOLDER
@@ -86,6 +87,10 @@ def _report_query(w, team="A"):
 
     t = w[team]["team"]
     return {"team": t.id, "week": str(last_full_week(timezone.now(), t.tz))}
+
+
+def _radar_query(w, team="A"):
+    return {"team": w[team]["team"].id}
 
 
 def _case_links(w, team):
@@ -282,6 +287,30 @@ MATRIX: dict[str, Endpoint] = {
     "reports:weekly": Endpoint("page", obj="team", query=_report_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
     "reports:weekly-chart": Endpoint("page", obj="team", query=_report_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
     "reports:weekly-csv": Endpoint("page", obj="team", query=_report_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    # The delight radar: the team's managers and admins; the team is in the query string
+    "api-radar": Endpoint("api-object", obj="team", query=_radar_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    "radar:radar": Endpoint("page", obj="team", query=_radar_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    "radar:radar-chart": Endpoint("page", obj="team", query=_radar_query, ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    # The per-person view: a manager sees the team's people, everyone else their own row
+    "radar:people": Endpoint("page-list", marks=lambda w, team: [f"<td>{w[team]['asker'].get_full_name() or w[team]['asker'].username}</td>"]),
+    # Ideas: anyone in the team proposes; the team's managers decide
+    "idea-list": Endpoint("api-list", model=Idea, ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"team": w["A"]["team"].id, "kind": "gesture", "title": "Polaroid", "story": "They ask."}, ok=(201,)),
+    ), foreign=(
+        (None, lambda w: {"team": w["A"]["team"].id, "kind": "gesture", "title": "Planted", "story": "x"}),
+        (None, lambda w: {"team": w["B"]["team"].id, "kind": "dumb_rule", "title": "Planted", "story": "x", "rule": w["A"]["rule"].id}),
+    )),
+    "idea-detail": Endpoint("api-object", obj="idea"),
+    "idea-accept": Endpoint("api-object", obj="idea", ops=(Op("POST", body=lambda w: {"note": "Yes"}, allowed=MANAGERS),)),
+    "idea-decline": Endpoint("api-object", obj="idea", ops=(Op("POST", body=lambda w: {"note": "No"}, allowed=MANAGERS),)),
+    "radar:ideas": Endpoint("page-list", marks=lambda w, team: [w[team]["idea"].title], ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"team": w["A"]["team"].id, "kind": "gesture", "title": "Polaroid", "story": "They ask."}, ok=(302,)),
+    )),  # a proposal to another team's page form: radar/tests/test_pages.py
+    "radar:idea-decide": Endpoint("page", obj="idea", ops=(
+        Op("POST", body=lambda w: {"decision": "accept", "note": "Fine"}, allowed=MANAGERS, ok=(302,)),
+    )),
     # Staff pages (web/): forms post and redirect (302); lists are checked for the other team's names and links
     "web:dashboard-open-cases": Endpoint("page-list", marks=_case_links),
     "web:log": Endpoint("page", ops=(

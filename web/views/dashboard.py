@@ -1,5 +1,6 @@
 """The dashboard: frontline see their teams' open cases by SLA due and today's levels; managers
-also the week's level mix, waiting bends, escalated cases and the dumb-rules top 5.
+also the week's level mix, waiting bends, escalated cases and the dumb-rules top 5. Everyone sees
+the occasions of the next 14 days; managers a compact radar of their teams.
 
 The panels are rendered once and kept in the cache (docs/performance.md, "Reading"): the key names
 the viewer's teams, role, language and time zone, the current minute (the SLA countdowns and the
@@ -19,6 +20,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import team_ids_of
+from radar import selectors as radar_selectors
 
 from .. import selectors
 
@@ -35,6 +37,7 @@ def _open_cases(user, now) -> dict:
 
 def _dashboard_panels(user, now) -> dict:
     context = {**_open_cases(user, now), "customers_said": selectors.customers_said(user=user, limit=CUSTOMERS_SAID_SHOWN, now=now)}
+    context["occasions"] = radar_selectors.dashboard_occasions(user=user, at=now)
     if not user.is_manager:
         return {**context, "today_mix": selectors.level_mix_today(user=user, now=now)}
     today_mix, week_mix = selectors.level_mixes_today_and_week(user=user, now=now)
@@ -44,6 +47,7 @@ def _dashboard_panels(user, now) -> dict:
         pending_bends=selectors.pending_bends(user=user, limit=10),
         escalated=selectors.escalated_cases(user=user, limit=10),
         dumb_rules=selectors.dumb_rules_top(user=user, limit=5),
+        radar=radar_selectors.radar_summaries(user=user, at=now),
     )
     return context
 

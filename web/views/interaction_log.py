@@ -128,6 +128,7 @@ def _log(form, *, user, customer, teams):
                 matched_preference=data.get("matched_preference", False),
                 gestures=data.get("gestures") or [],
                 occurred_at=data.get("occurred_at") or None,
+                occasion={"kind": data["occasion_kind"], "date": data["occasion_date"]} if data.get("occasion_date") else None,
             )
     except ValidationError as exc:
         add_service_errors(form, exc)

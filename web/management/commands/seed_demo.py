@@ -4,6 +4,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, USERS, seed_accounts
 from inbox.demo import seed_inbox
 from interactions.demo import seed_interactions
+from radar.demo import seed_radar
 from recovery.demo import seed_recovery
 from voice.demo import seed_voice
 from webhooks.demo import seed_webhooks
@@ -26,4 +27,4 @@ class Command(BaseCommand):
 def _app_seeders():
     """Each app seeds its own part, in dependency order."""
     # The customers' answers come before the recovery work: a low answer opens a case the team then works.
-    return [seed_interactions, seed_voice, seed_recovery, seed_webhooks, seed_inbox]
+    return [seed_interactions, seed_voice, seed_recovery, seed_webhooks, seed_inbox, seed_radar]

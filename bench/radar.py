@@ -1,0 +1,178 @@
+"""Benchmark: the delight radar (every figure, then its chart) for every team of a data set.
+
+    DATABASE_URL=postgres://…/cx_radar_bench python bench/radar.py --build --interactions 1000000 [--write-docs]
+    DATABASE_URL=postgres://…/cx_radar_bench python bench/radar.py [--write-docs]
+
+`--build` empties the database DATABASE_URL names and fills it with the benchmark data set of
+bench/dataset.py (the one bench/rescore.py builds: 5 teams, two years of interactions and their
+deliveries), then adds what only the radar reads: recovery cases as logging opened them, a quarter
+of them rated recovered at Desired or higher, special dates for a quarter of the customers (as
+occasion rows), drift on one gesture per team, and ideas. Without `--build` it times whatever the
+database holds. Prints, per team, the time of the radar's figures (the API's answer: drift watch,
+nothing left, occasions, ideas, returns) and of its chart, with the query count; `--write-docs`
+writes the "Delight radar" section of docs/performance.md.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxportal.settings.test")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/cx_radar_bench")
+
+from bench.dataset import build, open_cases_as_logging_did, setup_django, sql, timed  # noqa: E402
+
+SECTION = "## Delight radar"
+
+
+def add_radar_data():
+    """What the radar reads beyond interactions and deliveries: cases rated recovered, occasions,
+    drift, ideas. All in SQL, like the rest of the data set."""
+    open_cases_as_logging_did()
+    sql(
+        """UPDATE recovery_recoverycase SET status = 'closed', fixed_at = opened_at + interval '1 hour',
+               closed_at = opened_at + interval '2 hours', recovered_level = 4 + mod(id, 2),
+               recovered_rated_at = opened_at + interval '1 day'
+           WHERE mod(id, 4) = 0"""
+    )
+    sql(
+        """INSERT INTO interactions_occasion (team_id, customer_id, kind, label, month, day, year)
+           SELECT team_id, id, 'birthday', 'Birthday', 1 + mod(id / 4 * 7, 12), 1 + mod(id / 4 * 13, 28), NULL
+           FROM interactions_customer WHERE mod(id, 4) = 0"""
+    )
+    sql(
+        """INSERT INTO interactions_gesturedrift (gesture_id, effective_from, "offset", previous_offset, share,
+               customers_reached, customers_served, recorded_at)
+           SELECT min(id), now() - interval '30 days', -1, 0, 0.5, 0, 0, now() FROM interactions_gesture GROUP BY team_id
+           ON CONFLICT DO NOTHING"""
+    )
+    sql(
+        """INSERT INTO radar_idea (team_id, kind, title, story, status, proposed_at, decision_note)
+           SELECT t.id, 'gesture', 'Idea ' || g, 'A story', 'proposed', now() - (g || ' days')::interval, ''
+           FROM accounts_team t CROSS JOIN generate_series(1, 20) g WHERE t.name LIKE 'Bench %'"""
+    )
+    sql("VACUUM ANALYZE")
+
+
+def measure(teams, *, repeat: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from radar.api.serializers import RadarSerializer
+    from radar.chart import drift_chart_png
+    from radar.selectors import radar_for
+
+    from django.core.cache import cache
+
+    cache.clear()  # the first run computes everything (the returns are then kept an hour)
+    runs = []
+    for _ in range(repeat):
+        per_team = []
+        for team in teams:
+            with CaptureQueriesContext(connection) as queries:
+                figures_s, radar = timed(lambda: radar_for(team=team))
+            data_queries = len(queries.captured_queries)
+            serialize_s, _ = timed(lambda: RadarSerializer(radar).data)
+            chart_s, _ = timed(lambda: drift_chart_png(radar.drift, float(team.drift_share)))
+            per_team.append({
+                "team": team.name, "figures": figures_s + serialize_s, "chart": chart_s, "queries": data_queries,
+                "close": len(radar.close_to_drifting), "nothing_left": radar.nothing_left.count,
+                "occasions": len(radar.occasions), "returns": len(radar.returns.gestures),
+            })
+        runs.append(per_team)
+    best = min(runs, key=lambda r: sum(t["figures"] + t["chart"] for t in r))
+    return {"runs": [sum(t["figures"] + t["chart"] for t in r) for r in runs], "best": best, "cold": runs[0]}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", action="store_true", help="empty the database and build the data set first")
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--gestures", type=int, default=40)
+    parser.add_argument("--seed", type=float, default=0.42)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+
+    from django.db import connection
+
+    from accounts.models import Team
+
+    assert connection.vendor == "postgresql", "the benchmark runs on PostgreSQL"
+    build_note = ""
+    if args.build:
+        print(f"building {args.interactions:,} interactions, {args.customers:,} customers ...", flush=True)
+        seconds, _ = timed(lambda: build(interactions=args.interactions, customers=args.customers, gestures=args.gestures, seed=args.seed))
+        extra, _ = timed(add_radar_data)
+        build_note = f"built in {seconds:.0f} s (+{extra:.0f} s for cases, occasions, drift, ideas)"
+        print(f"  {build_note}", flush=True)
+    interactions = sql("SELECT count(*) FROM interactions_interaction")[0][0]
+    teams = list(Team.objects.order_by("id"))
+    result = measure(teams, repeat=args.repeat)
+    best = result["best"]
+    total = sum(t["figures"] + t["chart"] for t in best)
+    for t in best:
+        print(f"  {t['team']:<12} figures {t['figures'] * 1000:7.1f} ms  chart {t['chart'] * 1000:6.1f} ms  "
+              f"queries {t['queries']:3d}  close {t['close']}  nothing left {t['nothing_left']}  "
+              f"occasions {t['occasions']}  gestures with returns {t['returns']}")
+    print(f"all {len(teams)} teams: {total:.2f} s (runs: {', '.join(f'{r:.2f}' for r in result['runs'])})")
+    cold = sum(t["figures"] + t["chart"] for t in result["cold"])
+    print(f"cold (nothing cached): {cold:.2f} s; queries per team cold: {sorted({t['queries'] for t in result['cold']})}")
+    if args.write_docs:
+        write_docs(best, result["runs"], interactions=interactions, teams=len(teams), build_note=build_note, cold=result["cold"])
+
+
+def write_docs(best, runs, *, interactions: int, teams: int, build_note: str, cold):
+    load = os.getloadavg()[0]
+    figures = [t["figures"] for t in best]
+    charts = [t["chart"] for t in best]
+    queries = sorted({t["queries"] for t in best})
+    total = sum(figures) + sum(charts)
+    cold_total = sum(t["figures"] + t["chart"] for t in cold)
+    cold_queries = sorted({t["queries"] for t in cold})
+    text = f"""{SECTION}
+
+`bench/radar.py` computes the delight radar (every figure of `GET /api/radar/`, serialized, then the
+chart) for every team of the data set, one team after the other in one process, on this 2-core
+machine (shared with other engineers' work while measured, hence the fastest of {len(runs)} runs).
+Target: every team's radar in ≤ 2 s, with a flat query count per team. Last written {date.today().isoformat()}.
+
+- data set: {interactions:,} interactions, {teams} teams (bench/dataset.py, plus recovery cases, occasions for a quarter of the customers, drift, ideas){"; " + build_note if build_note else ""}; load average {load:.1f} on 2 cores while measured
+- **all teams, nothing cached: {cold_total:.2f} s** (queries per team: {cold_queries}, flat: asserted in `radar/tests/test_api.py` as the history grows)
+- **all teams, the returns from the cache (kept an hour): {total:.2f} s** (queries per team: {queries}); runs: {", ".join(f"{r:.2f}" for r in runs)} s
+- per team (cached returns): figures median {statistics.median(figures) * 1000:.0f} ms (max {max(figures) * 1000:.0f} ms), chart median {statistics.median(charts) * 1000:.0f} ms
+
+How it stays bounded: each figure is one aggregate over an indexed period (docs/radar.md says
+which): the drift watch counts served and reached customers at eight weekly points with
+conditional `COUNT(DISTINCT …)` in one pass over 90 + 49 days; nothing-left ranks the deliveries of
+the familiarity window with a window function and groups them per customer; occasions are one look-up
+on `(team, month, day)`; the returns are correlated `EXISTS`/scalar subqueries on `(customer,
+occurred_at)` for the customers of a 180-day cohort. The returns dominate the time: they touch
+every customer served in the cohort (about 10,000 per team here) three times. They describe a
+cohort that ended 90 days ago, so they are kept an hour per team and language
+(`radar.selectors.returns_cached`). PostgreSQL's JIT compiler is switched off for those statements
+(`SET LOCAL jit = off`): their high estimated cost made it compile them to machine code first,
+2-6 s per statement measured on this set, for statements that run in under a second.
+"""
+    path = ROOT / "docs" / "performance.md"
+    doc = path.read_text()
+    if SECTION in doc:
+        start = doc.index(SECTION)
+        end = doc.find("\n## ", start + len(SECTION))
+        doc = doc[:start] + text + (doc[end:] if end != -1 else "")
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    path.write_text(doc)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

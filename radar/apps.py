@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RadarConfig(AppConfig):
+    name = "radar"
+    verbose_name = "Delight radar"
