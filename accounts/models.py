@@ -7,12 +7,35 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import business_hours as hours
 from .validators import refuse_control_characters
 
 
 def validate_timezone(value):
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+def validate_business_hours(value):
+    if (value or "").strip():
+        try:
+            hours.parse_week(value)
+        except hours.BusinessHoursError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def validate_holiday_country(value):
+    try:
+        hours.check_country(value)
+    except hours.BusinessHoursError:
+        raise ValidationError(_("Unknown holiday country: %(code)s (use a code like NL, BE, DE, GB or US)."), params={"code": value}) from None
+
+
+def validate_closed_dates(value):
+    try:
+        hours.parse_dates(value)
+    except hours.BusinessHoursError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 LANGUAGE_CHOICES = [("en", "English"), ("nl", "Nederlands")]
@@ -65,11 +88,25 @@ class Team(models.Model):
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DRIFT_MIN_CUSTOMERS)],
     )
+    # Business hours: when any is set, SLAs count open hours only (accounts/business_hours.py).
+    business_hours = models.CharField(
+        _("business hours"), max_length=300, blank=True, default="", validators=[validate_business_hours],
+        help_text=_("Opening hours in the team's time zone, like \"mon-fri 09:00-17:00, sat 10:00-14:00\". Empty: always open."),
+    )
+    holiday_country = models.CharField(
+        _("holiday country"), max_length=8, blank=True, default="", validators=[validate_holiday_country],
+        help_text=_("Closed on this country's public holidays (a code like NL, BE, DE, GB or US). Empty: none."),
+    )
+    closed_dates = models.CharField(
+        _("extra closed dates"), max_length=2000, blank=True, default="", validators=[validate_closed_dates],
+        help_text=_("Other days the team is closed, like 2026-12-24, 2026-12-31."),
+    )
+    BUSINESS_HOURS_SETTINGS = ("business_hours", "holiday_country", "closed_dates")
     # The settings, declared once: the API serializer, the settings page and the audit all read these.
     # A change to a rubric setting is a correction of the rubric: past interactions are re-scored.
     RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
     # What a team's managers tune on the settings page.
-    TUNED_SETTINGS = ("sla_criminal_fix_hours", "sla_basic_fix_hours", "sla_surprise_hours", "say_yes_threshold", *RUBRIC_SETTINGS)
+    TUNED_SETTINGS = ("sla_criminal_fix_hours", "sla_basic_fix_hours", "sla_surprise_hours", "say_yes_threshold", *BUSINESS_HOURS_SETTINGS, *RUBRIC_SETTINGS)
     # Everything the settings API reads and writes: the team's identity and what its managers tune.
     SETTINGS = ("name", "timezone", *TUNED_SETTINGS)
 
@@ -103,6 +140,15 @@ class Team(models.Model):
     @property
     def tz(self):
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def calendar(self) -> "hours.BusinessHours | None":
+        """The team's business hours, or None when it sets none (SLAs then count every hour)."""
+        if not (self.business_hours.strip() or self.holiday_country or self.closed_dates.strip()):
+            return None
+        return hours.BusinessHours.of(
+            timezone=self.timezone, hours=self.business_hours, country=self.holiday_country, closed_dates=self.closed_dates
+        )
 
 
 class TeamSettingChange(models.Model):

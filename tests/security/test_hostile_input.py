@@ -199,7 +199,7 @@ VALID = {
     ("POST", "/api/rule-bends/"): lambda w: {"rule": w["A"]["rule"].id, "customer": w["A"]["customer"].id,
                                              "justification": "Loyal", "cost": "5"},
     ("POST", "/api/rule-bends/{id}/approve/"): lambda w: {},
-    ("POST", "/api/rule-bends/{id}/reject/"): lambda w: {},
+    ("POST", "/api/rule-bends/{id}/reject/"): lambda w: {"note": "Not this time"},
     ("POST", "/api/rules/"): lambda w: {"team": w["A"]["team"].id, "name": "Receipts"},
     ("PUT", "/api/rules/{id}/"): lambda w: {"name": "Receipts", "description": "", "active": True},
     ("PATCH", "/api/rules/{id}/"): lambda w: {"name": "Receipts"},
