@@ -626,6 +626,9 @@ def bend_decide(*, actor: User, bend: RuleBend, approve: bool, note: str = "") -
     if not allowed:
         raise PermissionDenied(why)
     if not approve and not note:
+        current = RuleBend.objects.filter(pk=bend.pk).values_list("status", flat=True).first()
+        if current != RuleBend.Status.PENDING:  # a stale decision is a conflict, whatever its note
+            raise StateConflict(_("This bend was already decided (%(status)s).") % {"status": current}, code="already_decided")
         raise ValidationError({"note": [_("Say why the bend is rejected: the requester reads it.")]})
     now = timezone.now()
     to_status = RuleBend.Status.APPROVED if approve else RuleBend.Status.REJECTED

@@ -86,3 +86,9 @@ def may_correct(interaction, user):
     from interactions.services import interaction_may_correct
 
     return interaction_may_correct(user, interaction)[0]
+
+
+@register.filter
+def is_escalated(case, now=None):
+    """Escalated once the due time has passed, computed on read (RecoveryCase.is_escalated)."""
+    return case.is_escalated(now or timezone.now())
