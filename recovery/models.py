@@ -157,7 +157,7 @@ class EscalationStep(models.Model):
     any number of concurrent checks take it (the others' insert fails and they move on)."""
 
     class Step(models.TextChoices):
-        WARNING = "warning", _("75% of the SLA: the owner is warned")
+        WARNING = "warning", _("Three quarters of the SLA: the owner is warned")
         BREACH = "breach", _("Past due: the owner and the team's managers are told")
         ADMINS = "admins", _("24 business hours past due: the admins are told")
 

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('deadline', models.CharField(max_length=10)),
-                ('step', models.CharField(choices=[('warning', '75% of the SLA: the owner is warned'), ('breach', "Past due: the owner and the team's managers are told"), ('admins', '24 business hours past due: the admins are told')], max_length=10)),
+                ('step', models.CharField(choices=[('warning', 'Three quarters of the SLA: the owner is warned'), ('breach', "Past due: the owner and the team's managers are told"), ('admins', '24 business hours past due: the admins are told')], max_length=10)),
                 ('at', models.DateTimeField()),
                 ('told', models.PositiveIntegerField(default=0)),
             ],

@@ -155,3 +155,14 @@ def test_the_notifications_page_and_bell_show_the_count_and_opening_one_reads_it
     assert '<span class="count">2</span>' in client.get(reverse("web:notifications")).content.decode()
     client.post(reverse("web:notifications-read"))
     assert '<span class="count">0</span>' in client.get(reverse("web:notifications")).content.decode()
+
+
+def test_each_person_is_told_in_their_language_and_time_zone(team, frontline, case):
+    team.timezone = "Europe/Amsterdam"
+    team.save()
+    joost = UserFactory(username="joost", teams=[team], language="nl")
+    services.case_assign(actor=frontline, case=case, owner=joost)
+    notice = Notification.objects.get(recipient=joost)
+    local = case.fix_due.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
+    assert notice.title == f"Zaak #{case.pk} voor {case.customer.name} is aan u toegewezen"
+    assert f"Uiterlijk: {local:%Y-%m-%d %H:%M} {local.tzname()}" in notice.text
