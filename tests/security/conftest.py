@@ -6,6 +6,7 @@ from accounts.tests.factories import UserFactory
 from interactions import links
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
+from notifications.models import Notification
 from recovery import services as recovery
 from recovery.models import Rule
 
@@ -30,10 +31,13 @@ def _team_world(team, frontline, manager):
     recovery.case_fix(actor=frontline, case=closed)
     closed = recovery.case_close(actor=manager, case=closed, reason="moved away")
     bend = recovery.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
+    # The bend waits for the team's manager: the notification saying so is hers alone.
+    notification = Notification.objects.get(recipient=manager, kind="bend.requested", dedupe_key__startswith=f"bend-{bend.pk}-")
     return {
         "team": team, "frontline": frontline, "manager": manager, "asker": asker,
         "customer": customer, "customer_bare": bare, "gesture": gesture, "rule": rule,
         "interaction": interaction, "case": case, "case_fixed": fixed, "case_closed": closed, "bend": bend,
+        "notification": notification,
         "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
         "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
         "recovered_token": recovery.recovered_token(closed),

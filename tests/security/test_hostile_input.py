@@ -195,6 +195,7 @@ VALID = {
     ("PATCH", "/api/interactions/{id}/"): lambda w: {"summary": "Corrected", "note": "typo"},
     ("POST", "/api/recovery-cases/{id}/close/"): lambda w: {"reason": "Moved away"},
     ("POST", "/api/recovery-cases/{id}/fix/"): None,  # the open case: see _target
+    ("POST", "/api/recovery-cases/{id}/notes/"): lambda w: {"note": "Called her"},
     ("POST", "/api/recovery-cases/{id}/surprise/"): lambda w: {"gesture": w["A"]["gesture"].id},
     ("POST", "/api/rule-bends/"): lambda w: {"rule": w["A"]["rule"].id, "customer": w["A"]["customer"].id,
                                              "justification": "Loyal", "cost": "5"},
