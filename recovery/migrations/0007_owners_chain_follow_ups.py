@@ -18,6 +18,14 @@ def chain_of_cases_escalated_before(apps, schema_editor):
             EscalationStep(case_id=case.pk, deadline=deadline, step="breach", at=case.escalated_at),
         ]
     EscalationStep.objects.bulk_create(steps, ignore_conflicts=True)
+    # The chain's moments for the cases still being worked, on the wall clock (their due times were):
+    # the warning at the due time at the latest, the admins a day after it.
+    from datetime import timedelta
+
+    for status, due_field in (("open", "fix_due"), ("fixed", "surprise_due")):
+        for case in RecoveryCase.objects.filter(status=status, warn_at__isnull=True).exclude(**{f"{due_field}__isnull": True}).iterator():
+            due = getattr(case, due_field)
+            RecoveryCase.objects.filter(pk=case.pk).update(warn_at=due, admins_at=due + timedelta(hours=24))
 
 
 class Migration(migrations.Migration):
