@@ -14,3 +14,21 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 accesslog = "-"
 # Customer-link tokens are credentials: the access log shows only their first characters.
 logger_class = "cxportal.access_log.MaskedTokenLogger"
+
+
+def on_starting(server):
+    """With PROMETHEUS_MULTIPROC_DIR, start from an empty folder: figures of an earlier run would add up."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR, a process that ended stops counting in /metrics' live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

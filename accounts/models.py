@@ -7,8 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import refuse_control_characters
+
 from . import business_hours as hours
-from .validators import refuse_control_characters
 
 
 def validate_timezone(value):

@@ -38,7 +38,6 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Team, User  # noqa: E402
 from interactions.models import Customer, Gesture, GestureDrift, Interaction  # noqa: E402
 from recovery.models import RecoveryCase, Rule, RuleBend  # noqa: E402
-from reports.chart import trend_chart_png  # noqa: E402
 from reports.figures import weekly_report  # noqa: E402
 from reports.weeks import IsoWeek, last_full_week  # noqa: E402
 
@@ -119,7 +118,7 @@ def run(week_arg: str | None) -> dict:
     # Warm up: imports, fonts, the connection, PostgreSQL's caches.
     if teams:
         warm = weekly_report(teams[0], IsoWeek.parse(week_arg) if week_arg else last_full_week(latest, teams[0].tz))
-        trend_chart_png(warm)
+        warm.charts()
     rows = []
     started = time.perf_counter()
     for team in teams:
@@ -128,7 +127,7 @@ def run(week_arg: str | None) -> dict:
         with CaptureQueriesContext(connection) as queries:
             report = weekly_report(team, week)
         t1 = time.perf_counter()
-        png = trend_chart_png(report)
+        png = report.charts()[0][1]
         t2 = time.perf_counter()
         rows.append({"team": team.name, "week": str(week), "interactions": report.total, "queries": len(queries),
                      "figures_ms": (t1 - t0) * 1000, "chart_ms": (t2 - t1) * 1000, "png_bytes": len(png)})

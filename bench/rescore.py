@@ -31,9 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxportal.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/cx_bench")
 
-TEAMS = 5
-STALE = "bench_stale"
-REFERENCE = "bench_reference"
+from bench.dataset import REFERENCE, STALE, TEAMS, build, open_cases_as_logging_did, setup_django, sql, timed  # noqa: E402,F401
 
 REFERENCE_SQL = """
 WITH gs AS (
@@ -90,138 +88,6 @@ WITH gs AS (
 INSERT INTO interactions_levelchange (interaction_id, old_level, new_level, cause, reason, changed_at)
 SELECT id, old_level, level, 'rescore', 'reference', now() FROM changed WHERE old_level <> level
 """
-
-
-def setup_django():
-    import django
-
-    django.setup()
-
-
-def sql(statement, params=None):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        if cursor.description:
-            return cursor.fetchall()
-    return None
-
-
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
-def build(*, interactions: int, customers: int, gestures: int, seed: float):
-    from decimal import Decimal
-
-    from django.core.management import call_command
-
-    from accounts.models import Team
-    from interactions.models import Gesture
-
-    call_command("migrate", verbosity=0)
-    sql(
-        "TRUNCATE interactions_levelchange, interactions_gesturedelivery, interactions_interaction, "
-        "interactions_gesturedrift, interactions_jobrun, drift_joblock, "
-        "recovery_caseevent, recovery_recoverycase, interactions_customer, interactions_gesture "
-        "RESTART IDENTITY CASCADE"
-    )
-    sql(f"DROP TABLE IF EXISTS {STALE}; DROP TABLE IF EXISTS {REFERENCE}")
-    Team.objects.filter(name__startswith="Bench ").delete()
-    teams = [Team.objects.create(name=f"Bench {k}", timezone="UTC", drift_share=Decimal("0.5")) for k in range(TEAMS)]
-    per_team = gestures // TEAMS
-    for k, team in enumerate(teams):
-        for j in range(per_team):
-            from interactions.levels import Channel
-
-            # Recurring gestures are offered on every channel, so omission counts everywhere, as the
-            # reference SQL (which knows no channels) computes it.
-            Gesture.objects.create(
-                team=team, name=f"G{k}-{j}", base_level=6 if j % 2 else 5, recurring=j < 2, cost=Decimal("3"),
-                channels=[c.value for c in Channel] if j < 2 else [],
-            )
-    team_ids = "ARRAY[" + ",".join(str(t.id) for t in teams) + "]"
-    sql("SELECT setseed(%s)", [seed])
-    sql(
-        f"""INSERT INTO interactions_customer (id, team_id, name, email, phone, preferred_channel, preferences,
-                special_dates, language, created_at)
-            SELECT g, ({team_ids})[1 + mod(g, {TEAMS})], 'Customer ' || g, 'c' || g || '@example.com', '', 'email', '',
-                   '[]'::jsonb, 'en', now() - interval '800 days'
-            FROM generate_series(1, %s) g""",
-        [customers],
-    )
-    # Interactions over two years; level = steps 1-3 only (stale: no gestures, no omissions applied).
-    sql(
-        f"""INSERT INTO interactions_interaction (id, team_id, customer_id, channel, occurred_at, summary, promise_kept,
-                issues, matched_preference, assessed_level, customer_level, level, omitted_gestures, customer_comment,
-                created_at, feedback_nonce, feedback_digest, reason)
-            SELECT g, ({team_ids})[1 + mod(c, {TEAMS})], c, 'phone', at, '', kept, issues, matched, step3, rated,
-                   COALESCE(rated, step3), '[]'::jsonb, '', at, md5(g::text), md5(g::text) || md5((-g)::text), ''
-            FROM (
-                SELECT g, 1 + floor(random() * %s)::int AS c,
-                       now() - interval '730 days' * random() AS at,
-                       random() > 0.05 AS kept, random() < 0.10 AS late, random() < 0.30 AS matched,
-                       CASE WHEN random() < 0.02 THEN 1 + floor(random() * 6)::int END AS rated
-                FROM generate_series(1, %s) g
-            ) x
-            CROSS JOIN LATERAL (SELECT CASE WHEN late THEN '["late"]'::jsonb ELSE '[]'::jsonb END AS issues,
-                                       CASE WHEN NOT kept THEN 1 WHEN late THEN 2 WHEN matched THEN 4 ELSE 3 END AS step3) s""",
-        [customers, interactions],
-    )
-    # About 40% of interactions give a gesture (half of them one of the team's two recurring ones), 5% two.
-    sql(
-        f"""INSERT INTO interactions_gesturedelivery (interaction_id, gesture_id, customer_id, delivered_at)
-            SELECT i.id, mod(i.customer_id, {TEAMS}) * {per_team} + 1 + p.pick, i.customer_id, i.occurred_at
-            FROM interactions_interaction i
-            CROSS JOIN LATERAL (SELECT random() + 0 * i.id AS r, random() + 0 * i.id AS r2) r
-            CROSS JOIN LATERAL (
-                SELECT CASE WHEN r.r2 < 0.5 THEN floor(r.r2 * 4)::int ELSE 2 + floor((r.r2 - 0.5) * 2 * ({per_team} - 2))::int END AS pick
-                WHERE r.r < 0.40
-                UNION ALL
-                SELECT mod(CASE WHEN r.r2 < 0.5 THEN floor(r.r2 * 4)::int ELSE 2 + floor((r.r2 - 0.5) * 2 * ({per_team} - 2))::int END + 1, {per_team})
-                WHERE r.r < 0.05
-            ) p"""
-    )
-    for table in ("interactions_customer", "interactions_interaction", "interactions_gesturedelivery"):
-        sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-    sql("VACUUM ANALYZE")
-    sql(f"CREATE TABLE {STALE} AS SELECT id, assessed_level, level, omitted_gestures FROM interactions_interaction")
-    sql(f"ALTER TABLE {STALE} ADD PRIMARY KEY (id)")
-
-
-def open_cases_as_logging_did():
-    """Criminal and Basic interactions got their recovery case when they were logged: create those in
-    bulk, so the timed runs measure re-scoring, not a one-off backlog of case openings."""
-    from datetime import timedelta
-
-    from interactions import links
-    from interactions.models import Interaction
-    from recovery.models import RecoveryCase
-    from recovery.services import RECOVERED, STATUS
-
-    batch = []
-    rows = (
-        Interaction.objects.filter(level__in=[1, 2], recovery_case__isnull=True)
-        .values_list("id", "customer_id", "team_id", "level", "occurred_at")
-        .iterator(chunk_size=5000)
-    )
-    for iid, cid, tid, level, at in rows:
-        status_nonce, status_digest = links.new_link(purpose=STATUS)
-        recovered_nonce, recovered_digest = links.new_link(purpose=RECOVERED)
-        batch.append(
-            RecoveryCase(
-                interaction_id=iid, customer_id=cid, team_id=tid, severity=level, opened_at=at,
-                fix_due=at + timedelta(hours=4 if level == 1 else 24), status_nonce=status_nonce,
-                status_digest=status_digest, recovered_nonce=recovered_nonce, recovered_digest=recovered_digest,
-            )
-        )
-        if len(batch) == 5000:
-            RecoveryCase.objects.bulk_create(batch)
-            batch = []
-    RecoveryCase.objects.bulk_create(batch)
 
 
 def clear_history():

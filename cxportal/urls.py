@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from django.views.generic import RedirectView
-
-from accounts import views as account_views
 from accounts import views_two_factor as two_factor_views
-from accounts.views_two_factor import TwoStepLoginView
 from accounts.password_reset import OutboxPasswordResetForm
+from accounts.views_two_factor import TwoStepLoginView
 from web import views as web_views
+
+from . import health, metrics
 
 api_patterns = [
     path("", include("accounts.api.urls")),
@@ -24,7 +24,8 @@ api_patterns = [
 
 urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
-    path("healthz", account_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/login/", TwoStepLoginView.as_view(), name="login"),
     path("accounts/two-factor/", two_factor_views.verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
@@ -52,4 +53,4 @@ urlpatterns = [
     path("", include("web.urls")),
 ]
 
-handler500 = "accounts.views.server_error"
+handler500 = "core.views.server_error"

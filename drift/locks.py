@@ -41,3 +41,8 @@ def lock_release(*, name: str, holder: str) -> None:
 
 def lock_current(*, name: str) -> JobLock | None:
     return JobLock.objects.filter(name=name, expires_at__gte=timezone.now()).first()
+
+
+def lock_handover(*, name: str, holder: str, to: str) -> bool:
+    """Pass a held lock to another holder name (a run whose chunks many workers commit)."""
+    return bool(JobLock.objects.filter(name=name, holder=holder).update(holder=to))

@@ -13,13 +13,12 @@
 from functools import wraps
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
-
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.throttling import public_page_allowed
+from core.throttling import public_page_allowed
 
 
 class _NoReferrerCsrfMiddleware(CsrfViewMiddleware):

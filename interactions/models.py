@@ -141,6 +141,9 @@ class Interaction(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
+            # The lists' pages (newest first by id, per team): a small team's first page reads its
+            # own rows, not past every other team's newest ones.
+            models.Index(fields=["team", "-id"], name="interaction_team_newest"),
             models.Index(fields=["team", "-occurred_at"]),
             models.Index(fields=["customer", "occurred_at"]),
             models.Index(fields=["team", "level", "occurred_at"]),

@@ -9,10 +9,10 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import StateConflict
-from audit.services import audit_changes, audit_record
 from accounts.models import Team, User
 from accounts.selectors import scope_to_teams, user_is_member, user_manages
+from audit.services import audit_changes, audit_record
+from core.errors import StateConflict
 
 from . import links, scoring
 from .level_changes import level_record

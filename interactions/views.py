@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 
 from . import services
 from .customer_pages import customer_page

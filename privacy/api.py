@@ -6,8 +6,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.filters import MAX_ID
-from accounts.api.schema import ERRORS
+from core.api.filters import MAX_ID
+from core.api.schema import ERRORS
 from interactions.selectors import customer_list
 
 from . import services

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import StateConflict
 from accounts.models import User
 from accounts.selectors import team_managers, user_is_member, user_manages, user_timezone
 from audit.services import audit_changes, audit_record
+from core.errors import StateConflict
 from interactions import links
 from interactions.levels import RECOVERY_LEVELS, Level
 from interactions.models import Customer, Gesture, Interaction

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from interactions.customer_pages import customer_page
 from interactions.levels import LEVEL_MEANINGS, Level
 

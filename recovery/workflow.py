@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from accounts.errors import StateConflict
 from accounts.selectors import user_is_member, user_manages
+from core.errors import StateConflict
 
 from .models import RecoveryCase
 

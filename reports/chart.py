@@ -14,7 +14,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from interactions.levels import Level  # noqa: E402
 
-from .figures import TREND_WEEKS, WeeklyReport  # noqa: E402
+from .sections.base import TREND_WEEKS  # noqa: E402
+from .sections.levels import TrendWeek  # noqa: E402
 
 # The level colours of static/css/cxportal.css (--l1 ... --l6); a test keeps them in step.
 LEVEL_COLORS = {1: "#a4161a", 2: "#b45309", 3: "#4a5562", 4: "#1e6b32", 5: "#0b5cad", 6: "#6b21a8"}
@@ -47,17 +48,17 @@ class _TrendFigure:
         # Fixed margins instead of tight_layout(), which would draw the figure twice.
         self.figure.subplots_adjust(left=0.08, right=0.80, top=0.9, bottom=0.1)
 
-    def render(self, report: WeeklyReport) -> bytes:
+    def render(self, trend: list[TrendWeek]) -> bytes:
         bottoms = [0] * TREND_WEEKS
         for level in Level:
-            heights = [t.counts[level.value - 1] for t in report.trend]
+            heights = [t.counts[level.value - 1] for t in trend]
             for rect, bottom, height in zip(self.bars[level.value], bottoms, heights):
                 rect.set_y(bottom)
                 rect.set_height(height)
             bottoms = [b + h for b, h in zip(bottoms, heights)]
-        self.axes.set_xticklabels([t.week.split("-")[1] for t in report.trend])
+        self.axes.set_xticklabels([t.week.split("-")[1] for t in trend])
         self.axes.set_title(
-            _("Levels per week, %(first)s to %(last)s") % {"first": report.trend[0].week, "last": report.trend[-1].week},
+            _("Levels per week, %(first)s to %(last)s") % {"first": trend[0].week, "last": trend[-1].week},
             fontsize=10,
         )
         top = max(bottoms)
@@ -68,7 +69,7 @@ class _TrendFigure:
         return buffer.getvalue()
 
 
-def trend_chart_png(report: WeeklyReport) -> bytes:
+def trend_chart_png(trend: list[TrendWeek]) -> bytes:
     """Stacked bars (Criminal at the bottom) of the number of interactions per level, one bar per week."""
     figures = getattr(_local, "figures", None)
     if figures is None:
@@ -76,4 +77,4 @@ def trend_chart_png(report: WeeklyReport) -> bytes:
     language = translation.get_language() or "en"
     if language not in figures:
         figures[language] = _TrendFigure()
-    return figures[language].render(report)
+    return figures[language].render(trend)

@@ -25,14 +25,12 @@ from accounts.models import Team, User
 from accounts.selectors import team_managers
 from interactions.levels import Level
 
-from .chart import trend_chart_png
 from .figures import WeeklyReport, weekly_report
 from .models import WeeklyReportSend
 from .weeks import IsoWeek, last_full_week
 
 logger = logging.getLogger(__name__)
 
-CHART_CID = "level-trend"
 # Reports go out from Monday 07:00 in the team's own time zone.
 SEND_WEEKDAY, SEND_HOUR = 0, 7
 # A claim whose sender has not reported progress (claimed_at is its heartbeat, moved on at every mail)
@@ -45,6 +43,8 @@ def report_url(team_id: int, week: IsoWeek) -> str:
 
 
 def report_context(report: WeeklyReport, *, chart_src: str) -> dict:
+    """What the page's and the mail's templates read. `chart_src` is the prefix of a chart's address:
+    the chart's name completes it (`cid:` in the mail, the chart view's query on the page)."""
     return {
         "report": report,
         "chart_src": chart_src,
@@ -59,21 +59,24 @@ def report_text(report: WeeklyReport) -> str:
     return render_to_string("reports/email.txt", report_context(report, chart_src=""))
 
 
-def report_message(*, report: WeeklyReport, chart_png: bytes, manager: User, connection=None) -> EmailMultiAlternatives:
-    """The mail for one manager, in their language: text part, HTML part, the chart inline by Content-ID."""
+def report_message(
+    *, report: WeeklyReport, charts: list[tuple[str, bytes]], manager: User, connection=None
+) -> EmailMultiAlternatives:
+    """The mail for one manager, in their language: text part, HTML part, each chart inline by Content-ID."""
     with translation.override(manager.language or settings.LANGUAGE_CODE):
         subject = _("Weekly level report: %(team)s, %(week)s") % {"team": report.team_name, "week": report.week}
-        context = {**report_context(report, chart_src=f"cid:{CHART_CID}"), "subject": subject}
+        context = {**report_context(report, chart_src="cid:"), "subject": subject}
         text = render_to_string("reports/email.txt", context)
         html = render_to_string("reports/email.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[manager.email], connection=connection)
     message.attach_alternative(html, "text/html")
     # multipart/related around the alternatives, so the HTML's cid: reference resolves to the image.
     message.mixed_subtype = "related"
-    image = MIMEImage(chart_png, _subtype="png")
-    image.add_header("Content-ID", f"<{CHART_CID}>")
-    image.add_header("Content-Disposition", "inline", filename="level-trend.png")
-    message.attach(image)
+    for name, png in charts:
+        image = MIMEImage(png, _subtype="png")
+        image.add_header("Content-ID", f"<{name}>")
+        image.add_header("Content-Disposition", "inline", filename=f"{name}.png")
+        message.attach(image)
     return message
 
 
@@ -130,14 +133,14 @@ def _deliver(*, claim_id: int, team: Team, week: IsoWeek) -> list[str]:
     try:
         if managers:
             report = weekly_report(team, week)
-            charts: dict[str, bytes] = {}  # one chart per language: its legend and title are translated
+            charts: dict[str, list] = {}  # one set of charts per language: legends and titles are translated
             with get_connection(fail_silently=False) as connection:
                 for manager in managers:
                     language = manager.language or settings.LANGUAGE_CODE
                     if language not in charts:
                         with translation.override(language):
-                            charts[language] = trend_chart_png(report)
-                    report_message(report=report, chart_png=charts[language], manager=manager, connection=connection).send()
+                            charts[language] = report.charts()
+                    report_message(report=report, charts=charts[language], manager=manager, connection=connection).send()
                     reached.append(manager.email)
                     sent_now.append(manager.email)
                     # Each mail is recorded as it goes (and is the heartbeat): a sender killed between two

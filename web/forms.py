@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team
-from accounts.validators import refuse_control_characters
+from core.validators import refuse_control_characters
 from interactions.levels import Channel, Issue
 from interactions.models import Gesture
 

@@ -12,8 +12,8 @@ from notifications.models import Notification
 from notifications.selectors import notifications_of, notifications_unread_count
 from notifications.services import notifications_mark_read
 
-from .pagination import NewestFirstCursorPagination
-from .schema import ERRORS, READ_ERRORS
+from core.api.pagination import NewestFirstCursorPagination
+from core.api.schema import ERRORS, READ_ERRORS
 
 
 class NotificationSerializer(serializers.ModelSerializer):

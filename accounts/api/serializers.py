@@ -6,8 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from holidays import list_supported_countries
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team, User, validate_business_hours, validate_closed_dates
-
-from .input import SameForFormAndJSON
+from core.api.input import SameForFormAndJSON
 
 
 @extend_schema_field({"type": "string", "format": "opening-hours", "example": "mon-fri 09:00-17:00, sat 10:00-14:00"})

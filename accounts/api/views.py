@@ -9,9 +9,10 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services, two_factor
 from accounts.models import ApiToken
-from accounts.throttling import LoginThrottle
+from core.api.permissions import IsAdmin, IsAdminOrReadOnly
+from core.api.schema import ERRORS
+from core.throttling import LoginThrottle
 
-from .permissions import IsAdmin, IsAdminOrReadOnly
 from .serializers import (
     TeamSerializer,
     TokenRequestSerializer,
@@ -20,7 +21,6 @@ from .serializers import (
     UserOutputSerializer,
     UserUpdateSerializer,
 )
-from accounts.api.schema import ERRORS
 
 
 class TokenView(APIView):

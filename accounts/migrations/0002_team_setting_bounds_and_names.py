@@ -5,7 +5,7 @@ import re
 import django.core.validators
 from django.db import migrations, models
 
-import accounts.validators
+import core.validators
 
 
 def clamp_out_of_range_settings(apps, schema_editor):
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='team',
             name='name',
-            field=models.CharField(max_length=120, unique=True, validators=[accounts.validators.refuse_control_characters], verbose_name='name'),
+            field=models.CharField(max_length=120, unique=True, validators=[core.validators.refuse_control_characters], verbose_name='name'),
         ),
         migrations.AlterField(
             model_name='team',

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "django_celery_beat",
+    "django_prometheus",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -53,8 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "accounts.middleware.RejectNulMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,12 +65,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.two_factor.SecondFactorSetupMiddleware",
-    "accounts.middleware.UserLanguageMiddleware",
+    "core.middleware.UserLanguageMiddleware",
     "web.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "accounts.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
 
 ROOT_URLCONF = "cxportal.urls"
@@ -84,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.site",
+                "core.context_processors.site",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -97,7 +101,8 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "cxportal.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's SQLite backend, plus: the file's folder is created when the first connection opens.
+    # Django's SQLite backend, plus: the file's folder is created when the first connection opens, and
+    # connections, queries and their durations are counted for /metrics.
     DATABASES["default"]["ENGINE"] = "cxportal.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -108,6 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, counting connections, queries and their durations for /metrics.
+        DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -141,11 +149,11 @@ AXES_VERBOSE = False
 
 # How many proxies in front of the app append to X-Forwarded-For (0: none, the connection's address
 # is the client's). Throttles, the lockout and the HTTPS header all follow it
-# (accounts/client_address.py); a wrong value lets clients choose their own address.
+# (core/client_address.py); a wrong value lets clients choose their own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
-AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 
 # Two-factor sign-in (TOTP): admins must set it up at their first login; everyone may.
 TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", default=True)
@@ -258,21 +266,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "accounts.api.parsers.BoundedJSONParser",  # 10,000 nested brackets are a 400, not a RecursionError
+        "core.api.parsers.BoundedJSONParser",  # 10,000 nested brackets are a 400, not a RecursionError
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.CountedPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CountedPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["accounts.api.filters.ListFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.CXAutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api.errors.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.ListFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.CXAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "public_token": env.str("PUBLIC_TOKEN_THROTTLE", default="60/min"),
         "login": env.str("LOGIN_THROTTLE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's client ident: the same rule as accounts/client_address.py
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's client ident: the same rule as core/client_address.py
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Portal API",
@@ -301,11 +309,28 @@ PUBLIC_LINK_MAX_AGE_DAYS = env.int("PUBLIC_LINK_MAX_AGE_DAYS", default=90)
 # The highest say-yes threshold anyone may set, admins included (managers: their approval limit).
 SAY_YES_THRESHOLD_MAX = Decimal(env.str("SAY_YES_THRESHOLD_MAX", default="1000"))
 
+# LOG_FORMAT=json writes one JSON object a line (production's default), with the request id that
+# also reaches the Celery tasks the request started (core/request_id.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -320,3 +345,25 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+
+# Prometheus at /metrics (cxportal/metrics.py): only with `Authorization: Bearer <METRICS_TOKEN>`;
+# without a token set, /metrics is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Errors to Sentry when SENTRY_DSN is set: web requests, Celery tasks, and ERROR log lines. No personal
+# data by default (no user, address, cookies or request bodies); traces only when a rate is given.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import LoggingIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        integrations=[DjangoIntegration(), CeleryIntegration(), LoggingIntegration()],
+    )

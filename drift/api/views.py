@@ -3,8 +3,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.pagination import NewestFirstCursorPagination
-from accounts.api.permissions import IsManager
+from core.api.pagination import NewestFirstCursorPagination
+from core.api.permissions import IsManager
 
 from .. import selectors, services
 from .serializers import JobFilterSerializer, JobRunSerializer, RescoreQueuedSerializer, RescoreRequestSerializer

@@ -53,7 +53,7 @@ def start_rescore_process(*args, chunk=2, pause=0.5, ttl=2):
 
 def running_run_with_chunks_done(n):
     run = JobRun.objects.filter(kind="rescore", status=JobRun.Status.RUNNING).first()
-    return run if run is not None and run.checkpoint.get("after", 0) and run.done >= n else None
+    return run if run is not None and run.done >= n else None
 
 
 @pytest.fixture
@@ -171,3 +171,67 @@ def test_a_celery_worker_killed_mid_rescore_is_replaced_and_the_run_finishes_onc
     assert JobRun.objects.filter(kind="rescore").count() == 1
     for worker in (first, second):
         worker.remove_log()
+
+
+def test_two_workers_share_the_chunks_and_finish_the_run_once_with_the_one_process_result(stale_history):
+    """The spread run: every chunk is a task, two worker processes take them side by side, the last
+    chunk finishes the run once; levels and history equal what one process computes."""
+    from tests.harness import OwnRedis, Worker, manage
+
+    expected, changed = stale_history
+    redis = OwnRedis().start()
+    s = connection.settings_dict
+    env = {
+        "DATABASE_URL": f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
+        "REDIS_URL": redis.url,
+        "CELERY_BROKER_URL": redis.url,
+        "RESCORE_CHUNK_CUSTOMERS": "2",
+        "RESCORE_CHUNK_PAUSE_SECONDS": "0.3",
+        "CONN_MAX_AGE": "0",
+    }
+    workers = [Worker(env, name="left"), Worker(env, name="right")]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            wait_for(lambda w=worker: "ready" in w.output(), f"worker {worker.name} to be ready")
+        manage("shell", "-c", "from drift.tasks import rescore_levels; rescore_levels.delay(full=True)", env=env)
+        run = wait_for(lambda: JobRun.objects.filter(kind="rescore", status=JobRun.Status.SUCCEEDED).first(), "the run")
+        outputs = [worker.output() for worker in workers]
+    finally:
+        for worker in workers:
+            worker.close()
+        redis.close()
+    assert stored_levels() == expected
+    history = list(LevelChange.objects.filter(cause="rescore").values_list("interaction_id", "job_run_id"))
+    assert sorted(i for i, _ in history) == changed and {j for _, j in history} == {run.pk}
+    chunks = list(run.chunks.values_list("done_at", flat=True))
+    assert len(chunks) == 5 and all(chunks)  # 10 customers in chunks of 2, each done
+    assert all("drift.rescore_chunk" in out and "succeeded" in out for out in outputs), "both workers took chunks"
+    assert (run.done, run.total, run.rows_changed) == (10, 10, len(changed))
+    for worker in workers:
+        worker.remove_log()
+
+
+@pytest.mark.worker
+def test_a_chunk_delivered_again_writes_nothing_and_the_run_finishes_once(stale_history, settings):
+    from celery.contrib.testing.worker import start_worker
+
+    from cxportal.celery import app
+
+    expected, changed = stale_history
+    settings.RESCORE_CHUNK_CUSTOMERS = 3
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        started = services.rescore_start(full=True)
+        run = wait_for(lambda: JobRun.objects.filter(pk=started.pk, status=JobRun.Status.SUCCEEDED).first(), "the run")
+    chunk_ids = list(run.chunks.order_by("seq").values_list("pk", flat=True))
+    assert len(chunk_ids) == 4 and not run.chunks.filter(done_at__isnull=True).exists()
+    history = sorted(LevelChange.objects.filter(job_run=run).values_list("interaction_id", flat=True))
+
+    for chunk_id in chunk_ids:  # each chunk's message delivered a second time
+        assert services.chunk_rescore(run_id=run.pk, chunk_id=chunk_id) is False
+
+    assert sorted(LevelChange.objects.filter(job_run=run).values_list("interaction_id", flat=True)) == history == changed
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.SUCCEEDED and run.message.count("re-score:") == 1
+    assert not JobLock.objects.exists() and stored_levels() == expected

@@ -1,12 +1,13 @@
 """Query parameters of the lists, validated by django-filter: a bad value is a 400, never a raw lookup."""
 
 import django_filters
-from django.utils.translation import gettext_lazy
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
-from accounts.api.filters import IdFilter
+from core.api.filters import IdFilter
 from interactions.levels import Channel, Level
 from interactions.models import Customer, Gesture, Interaction
+
 
 class CustomerFilter(django_filters.FilterSet):
     team = IdFilter(field_name="team_id")

@@ -4,23 +4,22 @@ Input serializers are strict (a string is not a boolean, unknown choices are err
 only what a client may write: read-only fields sent on write are ignored.
 """
 
-from drf_spectacular.utils import extend_schema_field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.filters import MAX_ID
-from accounts.api.input import SameForFormAndJSON
-from accounts.api.output import choice_out, choices_of, datetime_out
 from accounts.models import LANGUAGE_CHOICES, Team, User
 from accounts.selectors import scope_to_teams, user_list
-from accounts.validators import refuse_control_characters
+from core.api.filters import MAX_ID
+from core.api.input import SameForFormAndJSON
+from core.api.output import choice_out, choices_of, datetime_out
+from core.validators import refuse_control_characters
 from interactions import selectors, services
 from interactions.levels import Channel, Issue, Level, level_label
-from interactions.reasons import interaction_level_reason
 from interactions.models import Customer, Gesture, Interaction
-
+from interactions.reasons import interaction_level_reason
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -7,8 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import idempotency
-from accounts.api.pagination import CountedPagination, NewestFirstCursorPagination
-from accounts.api.permissions import IsManagerOrReadOnly
+from core.api.pagination import CountedPagination, NewestFirstCursorPagination
+from core.api.permissions import IsManagerOrReadOnly
+from core.api.schema import ERRORS, READ_ERRORS
 from interactions import selectors, services
 
 from .filters import CustomerFilter, GestureFilter, InteractionFilter
@@ -23,7 +24,7 @@ from .serializers import (
     InteractionInputSerializer,
     InteractionOutputSerializer,
 )
-from accounts.api.schema import ERRORS, READ_ERRORS
+
 CONFLICT = {409: OpenApiResponse(description="The customer has history (interactions, cases, bends) and stays.")}
 LIST_ERRORS = {400: OpenApiResponse(description="Invalid filter."), 401: ERRORS[401]}
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 from interactions import services
 from interactions.models import Interaction, LevelChange
 from interactions.tests.factories import CustomerFactory, GestureFactory

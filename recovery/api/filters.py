@@ -1,7 +1,7 @@
 import django_filters
 from django.core.validators import RegexValidator
 
-from accounts.api.filters import IdFilter
+from core.api.filters import IdFilter
 
 from interactions.levels import Channel
 

@@ -1,9 +1,9 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.api.input import SameForFormAndJSON
-from accounts.validators import refuse_control_characters
-from accounts.api.output import choice_out, choices_of, datetime_out
+from core.api.input import SameForFormAndJSON
+from core.api.output import choice_out, choices_of, datetime_out
+from core.validators import refuse_control_characters
 from interactions.models import Customer, Gesture
 from interactions.selectors import customer_list, gesture_list
 

@@ -1,6 +1,6 @@
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -8,8 +8,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import idempotency
-from accounts.api.pagination import NewestFirstCursorPagination, ValidatedCursorPagination
-from accounts.api.permissions import IsManagerOrReadOnly
+from core.api.pagination import NewestFirstCursorPagination, ValidatedCursorPagination
+from core.api.permissions import IsManagerOrReadOnly
+from core.api.schema import CONFLICT, ERRORS, READ_ERRORS
 
 from .. import selectors, services
 from .filters import BendFilter, CaseFilter
@@ -31,7 +32,6 @@ from .serializers import (
     RuleSerializer,
     RuleUpdateSerializer,
 )
-from accounts.api.schema import CONFLICT, ERRORS, READ_ERRORS
 
 
 class CasePagination(ValidatedCursorPagination):

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from accounts.errors import StateConflict
 from accounts.tests.factories import AdminFactory, ManagerFactory, TeamFactory, UserFactory
+from core.errors import StateConflict
 from interactions.models import Interaction
 from interactions.services import interaction_log, interaction_rate
 from interactions.tests.factories import CustomerFactory, GestureFactory

@@ -121,8 +121,8 @@ def test_ten_people_fixing_one_case_at_once_fix_it_once(team):
 
     from django.db import connection
 
-    from accounts.errors import StateConflict
     from accounts.tests.factories import UserFactory
+    from core.errors import StateConflict
     from interactions.tests.factories import CustomerFactory
 
     from .conftest import open_case

@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import IsManager
+from core.api.permissions import IsManager
 
 from ..figures import report_as_json, weekly_report
 from ..selectors import report_request

@@ -4,8 +4,8 @@ import csv
 import io
 
 import pytest
-from django.db import connection
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from accounts.tests.factories import ManagerFactory
 from interactions.levels import Level
@@ -63,12 +63,12 @@ def test_frontline_get_403_other_teams_404_anonymous_401(api, api_as, frontline,
 
 def test_the_page_shows_the_figures_and_the_chart(client, manager, team, week_of_data, django_assert_max_num_queries):  # noqa: F811
     client.force_login(manager)
-    # 16 for the page, plus the first page of a session remembering the team's time zone (web middleware).
-    with django_assert_max_num_queries(18 + (connection.vendor == "sqlite")):
+    # 17 for the page, plus the first page of a session remembering the team's time zone (web middleware).
+    with django_assert_max_num_queries(19 + (connection.vendor == "sqlite")):
         response = client.get("/reports/weekly/", {"team": team.id, "week": "2026-W45"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'src="/reports/weekly/chart.png?team={team.id}&amp;week=2026-W45"' in html
+    assert f'src="/reports/weekly/chart.png?team={team.id}&amp;week=2026-W45&amp;chart=level-trend"' in html
     assert "Birthday cake" in html and "40.00" in html
     chart = client.get("/reports/weekly/chart.png", {"team": team.id, "week": "2026-W45"})
     assert chart.status_code == 200 and chart["Content-Type"] == "image/png" and chart.content.startswith(b"\x89PNG")
@@ -154,3 +154,11 @@ def test_percentages_and_hours_are_rounded_not_cut():
     from reports.templatetags.report_format import known, percent
 
     assert (percent(0.6667), percent(None), known(29.96), known(4.666, 2)) == ("66.7%", "–", "30.0", "4.67")
+
+
+def test_the_chart_view_names_each_sections_chart_and_refuses_an_unknown_one(client, manager, team, week_of_data):  # noqa: F811
+    client.force_login(manager)
+    query = {"team": team.id, "week": "2026-W45"}
+    assert client.get("/reports/weekly/chart.png", {**query, "chart": "level-trend"}).content.startswith(b"\x89PNG")
+    unknown = client.get("/reports/weekly/chart.png", {**query, "chart": "pie"})
+    assert unknown.status_code == 400 and b"chart" in unknown.content

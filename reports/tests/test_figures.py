@@ -187,6 +187,22 @@ def test_the_report_costs_the_same_queries_for_10_or_1000_interactions(team, cou
     customers = [CustomerFactory(team=team) for _ in range(30)]
     _interactions(team, customers, count, local(2, 0, 1))
     # SQLite has no percentile aggregate: the median time to fix costs one more (bounded) query there.
-    with django_assert_max_num_queries(9 + (connection.vendor == "sqlite")):
+    with django_assert_max_num_queries(10 + (connection.vendor == "sqlite")):
         report = weekly_report(team, W45, now=NOW)
     assert report.total == min(count, 1440)
+
+
+def test_every_section_has_its_snippets_its_json_and_its_csv_rows(team):
+    from django.template.loader import get_template
+
+    from reports.exports import report_rows
+    from reports.sections import SECTIONS
+
+    report = weekly_report(team, IsoWeek.parse("2026-W45"))
+    answer = report_as_json(report)
+    rows = report_rows(report)
+    for section in SECTIONS:
+        get_template(section.html_template), get_template(section.text_template)
+        part = section.as_json(report.figures[section.key])
+        assert (answer[section.key] == part) if section.nested_json else (part.items() <= answer.items())
+        assert section.csv_rows(report.figures[section.key])[0] in rows

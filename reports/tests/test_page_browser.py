@@ -5,10 +5,10 @@ import pytest
 from accounts.tests.factories import PASSWORD
 from interactions.levels import Level
 from interactions.tests.factories import CustomerFactory
+from tests.browser import in_browser_thread
 
 from . import factories as f
 from .test_figures import local
-from tests.browser import in_browser_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,7 @@
 """Monday 07:00 in each team's own time zone, once per team and week, DST included."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.core import mail

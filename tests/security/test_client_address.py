@@ -15,7 +15,7 @@ from axes.models import AccessAttempt
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.tests.test_settings import _manage
-from accounts.throttling import LoginThrottle, PublicTokenThrottle
+from core.throttling import LoginThrottle, PublicTokenThrottle
 from interactions.services import feedback_url, interaction_log
 from interactions.tests.factories import CustomerFactory
 

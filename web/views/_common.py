@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-from accounts.errors import StateConflict
+from core.errors import StateConflict
 
 __all__ = ["StateConflict", "add_service_errors", "is_htmx"]
 

@@ -26,8 +26,7 @@ class Command(BaseCommand):
             if bar is None:
                 bar = tqdm(total=total, unit="customer", desc=_("re-score"), file=self.stderr._out)
             bar.total = total
-            bar.n = done
-            bar.refresh()
+            bar.update(done - bar.n)
 
         try:
             run = services.rescore_run(full=full, progress=progress)

@@ -1,6 +1,9 @@
 """What /healthz asks: does the database answer, does the broker answer; and, as details, the outbox."""
 
 from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from cxportal.celery import app as celery_app
 from notifications.services import emails_dead, emails_waiting
@@ -34,3 +37,14 @@ def outbox_counts() -> dict | None:
         return {"waiting": emails_waiting().count(), "dead": emails_dead().count()}
     except Exception:  # noqa: BLE001
         return None
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """/healthz: 200 when the database and the broker answer, else 503."""
+    checks = {"database": database_answers(), "broker": broker_answers()}
+    ok = all(checks.values())
+    # Details, not health: dead letters need a person, not a restart, so they never turn this 503.
+    details = {"outbox": outbox_counts()} if checks["database"] else {}
+    return JsonResponse({"status": "ok" if ok else "unavailable", **checks, **details}, status=200 if ok else 503)

@@ -1,23 +1,11 @@
+"""Views every app shares: the server-error handler."""
+
 import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
-
-from . import health
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    checks = {"database": health.database_answers(), "broker": health.broker_answers()}
-    ok = all(checks.values())
-    # Details, not health: dead letters need a person, not a restart, so they never turn this 503.
-    details = {"outbox": health.outbox_counts()} if checks["database"] else {}
-    return JsonResponse({"status": "ok" if ok else "unavailable", **checks, **details}, status=200 if ok else 503)
 
 
 def server_error(request):
@@ -33,8 +21,8 @@ def server_error(request):
             status=503,
             headers={"Retry-After": "5"},
         )
-    try:
-        body = loader.get_template("500.html").render()
+    try:  # the page with the navigation, in the viewer's language
+        body = loader.get_template("500.html").render({}, request)
     except Exception:  # noqa: BLE001  (the error page must never fail)
-        body = "<h1>Server error</h1>"
+        body = "<!doctype html><title>Server error</title><h1>Something went wrong on our side</h1>"
     return HttpResponseServerError(body)

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, USERS, seed_accounts
+from interactions.demo import seed_interactions
+from recovery.demo import seed_recovery
 
 
 class Command(BaseCommand):
@@ -20,7 +22,4 @@ class Command(BaseCommand):
 
 def _app_seeders():
     """Each app seeds its own part, in dependency order."""
-    from interactions.demo import seed_interactions
-    from recovery.demo import seed_recovery
-
     return [seed_interactions, seed_recovery]

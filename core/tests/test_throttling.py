@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_customer_link_pages_are_rate_limited_per_address(client, frontline, team, monkeypatch):
-    from accounts.throttling import PublicTokenThrottle
+    from core.throttling import PublicTokenThrottle
 
     monkeypatch.setattr(PublicTokenThrottle, "rate", "3/min", raising=False)  # PUBLIC_TOKEN_THROTTLE, made small
     try:
@@ -26,7 +26,7 @@ def test_throttles_fail_open_when_the_cache_is_down(api, frontline, monkeypatch)
     from django.core.cache.backends.redis import RedisCache
 
     from accounts.tests.factories import PASSWORD
-    from accounts.throttling import LoginThrottle
+    from core.throttling import LoginThrottle
 
     # A real Redis client aimed at a port where nothing listens: every cache call fails.
     monkeypatch.setattr(LoginThrottle, "cache", RedisCache("redis://127.0.0.1:1/0", {}))
