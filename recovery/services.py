@@ -48,7 +48,9 @@ def case_open_for_interaction(*, interaction, actor=None, just_logged: bool = Fa
     if interaction.level not in RECOVERY_LEVELS:
         return None
     if just_logged:
-        return _case_create(interaction, actor)
+        # Logging let a non-admin logger in only for their own team's customer: they are a member.
+        member = actor if actor is not None and not actor.is_admin and actor.pk == interaction.logged_by_id else None
+        return _case_create(interaction, actor, member_logger=member)
     existing = RecoveryCase.objects.filter(interaction_id=interaction.pk).first()
     if existing is not None:
         return existing
@@ -97,9 +99,15 @@ def cases_close_as_corrected(*, levels: dict[int, int], actor=None) -> list[Reco
     return closed
 
 
-def case_default_owner(*, team_id: int, personal_contact_id: int | None, logged_by_id: int | None) -> User | None:
+def case_default_owner(
+    *, team_id: int, personal_contact_id: int | None, logged_by_id: int | None, member_logger: User | None = None
+) -> User | None:
     """Who owns a new case: the customer's personal contact when set and in the team, else whoever
-    logged the interaction (when in the team), else nobody until someone assigns it. One query."""
+    logged the interaction (when in the team), else nobody until someone assigns it. At most one
+    query; none when the customer has no contact and `member_logger` is the logger, known to be in
+    the team (they just logged it: logging checked that)."""
+    if not personal_contact_id and member_logger is not None and member_logger.pk == logged_by_id:
+        return member_logger
     wanted = [pk for pk in (personal_contact_id, logged_by_id) if pk]
     if not wanted:
         return None
@@ -129,11 +137,12 @@ def _case_new(*, team, customer_id: int, severity: int, owner, now, interaction=
     )
 
 
-def _case_create(interaction, actor) -> RecoveryCase:
+def _case_create(interaction, actor, *, member_logger: User | None = None) -> RecoveryCase:
     now = timezone.now()
     team = interaction.team
     owner = case_default_owner(
-        team_id=team.pk, personal_contact_id=interaction.customer.personal_contact_id, logged_by_id=interaction.logged_by_id
+        team_id=team.pk, personal_contact_id=interaction.customer.personal_contact_id, logged_by_id=interaction.logged_by_id,
+        member_logger=member_logger,
     )
     case = _case_new(team=team, customer_id=interaction.customer_id, severity=interaction.level, owner=owner, now=now, interaction=interaction)
     CaseEvent.objects.create(

@@ -136,3 +136,20 @@ def test_the_due_time_is_never_in_closed_hours_nor_before_the_wall_clock_sla(wee
     assert due >= start + timedelta(hours=hours), "never earlier than the wall-clock SLA"
     assert calendar.is_open(due - timedelta(seconds=1)), "the last second before the due time is an open one"
     assert calendar.open_between(start, due) == timedelta(hours=hours), "exactly the SLA's open hours"
+
+
+def test_the_settings_page_sets_business_hours_and_says_what_is_wrong(manager, team):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(manager)
+    url = reverse("web:team-settings", args=[team.pk])
+    page = client.get(url).content.decode()
+    assert 'name="business_hours"' in page and 'name="holiday_country"' in page and 'name="closed_dates"' in page
+    form = {field: getattr(team, field) for field in Team.TUNED_SETTINGS}
+    bad = client.post(url, {**form, "business_hours": "mon-fri 9-5"})
+    assert bad.status_code == 400 and "write hours like 09:00-17:00" in bad.content.decode()
+    assert client.post(url, {**form, "business_hours": RESTAURANT, "holiday_country": "NL"}).status_code == 302
+    team.refresh_from_db()
+    assert team.business_hours == RESTAURANT and team.calendar is not None
