@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.money import validate_currency
 from core.validators import refuse_control_characters
 
 from . import business_hours as hours
@@ -53,6 +54,10 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=120, unique=True, validators=[refuse_control_characters])
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[validate_currency],
+        help_text=_("ISO 4217 code of the money the team's gestures and bends cost, like EUR."),
+    )
 
     sla_criminal_fix_hours = models.PositiveIntegerField(
         _("fix a Criminal case within (hours)"), default=4, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_HOURS)]
@@ -103,11 +108,25 @@ class Team(models.Model):
         help_text=_("Other days the team is closed, like 2026-12-24, 2026-12-31."),
     )
     BUSINESS_HOURS_SETTINGS = ("business_hours", "holiday_country", "closed_dates")
+    # Customers' mail to this address lands in the team's inbox (by a provider's inbound webhook or IMAP).
+    inbox_address = models.EmailField(
+        _("inbox address"), blank=True, default="",
+        help_text=_("Customers' email to this address becomes interactions waiting in the team's inbox."),
+    )
     # The settings, declared once: the API serializer, the settings page and the audit all read these.
     # A change to a rubric setting is a correction of the rubric: past interactions are re-scored.
     RUBRIC_SETTINGS = ("familiarity_window_days", "drift_share", "drift_min_customers")
     # What a team's managers tune on the settings page.
-    TUNED_SETTINGS = ("sla_criminal_fix_hours", "sla_basic_fix_hours", "sla_surprise_hours", "say_yes_threshold", *BUSINESS_HOURS_SETTINGS, *RUBRIC_SETTINGS)
+    TUNED_SETTINGS = (
+        "currency",
+        "sla_criminal_fix_hours",
+        "sla_basic_fix_hours",
+        "sla_surprise_hours",
+        "say_yes_threshold",
+        *BUSINESS_HOURS_SETTINGS,
+        *RUBRIC_SETTINGS,
+        "inbox_address",
+    )
     # Everything the settings API reads and writes: the team's identity and what its managers tune.
     SETTINGS = ("name", "timezone", *TUNED_SETTINGS)
 
@@ -128,6 +147,10 @@ class Team(models.Model):
                 & models.Q(sla_surprise_hours__range=(1, MAX_SLA_HOURS)),
                 name="team_sla_hours_bounded",
             ),
+            models.UniqueConstraint(
+                fields=["inbox_address"], condition=~models.Q(inbox_address=""), name="team_inbox_address_unique",
+                violation_error_message=_("Another team already receives mail at this address."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(familiarity_window_days__range=(1, 3650))
                 & models.Q(drift_min_customers__range=(1, MAX_DRIFT_MIN_CUSTOMERS)),
@@ -137,6 +160,9 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.inbox_address = (self.inbox_address or "").strip().lower()
 
     @property
     def tz(self):

@@ -34,7 +34,16 @@ def timed(fn):
     return time.perf_counter() - start, result
 
 
-def build(*, interactions: int, customers: int, gestures: int, seed: float):
+def team_weights(teams: int, skewed: bool) -> list[float]:
+    """Each team's share of the customers (and so of the interactions). Skewed: one team holds 40%,
+    the others share the rest in a decaying series, so the last twenty or so hold under 0.1% each."""
+    if not skewed or teams < 2:
+        return [1 / teams] * teams
+    rest = [0.85**k for k in range(1, teams)]
+    return [0.40] + [0.60 * w / sum(rest) for w in rest]
+
+
+def build(*, interactions: int, customers: int, gestures: int, seed: float, teams: int = TEAMS, skewed: bool = False):
     from decimal import Decimal
 
     from django.core.management import call_command
@@ -51,8 +60,9 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float):
     )
     sql(f"DROP TABLE IF EXISTS {STALE}; DROP TABLE IF EXISTS {REFERENCE}")
     Team.objects.filter(name__startswith="Bench ").delete()
-    teams = [Team.objects.create(name=f"Bench {k}", timezone="UTC", drift_share=Decimal("0.5")) for k in range(TEAMS)]
-    per_team = gestures // TEAMS
+    count = teams
+    teams = [Team.objects.create(name=f"Bench {k}", timezone="UTC", drift_share=Decimal("0.5")) for k in range(count)]
+    per_team = max(2, gestures // count)
     for k, team in enumerate(teams):
         for j in range(per_team):
             from interactions.levels import Channel
@@ -64,21 +74,34 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float):
                 channels=[c.value for c in Channel] if j < 2 else [],
             )
     team_ids = "ARRAY[" + ",".join(str(t.id) for t in teams) + "]"
+    if skewed:
+        cumulative, total = [], 0.0
+        for weight in team_weights(count, True):
+            total += weight
+            cumulative.append(min(total, 1.0))
+        cumulative[-1] = 1.000001
+        # A fixed spread of customers over teams by their id (the same data set each build).
+        team_index = (
+            f"(SELECT k FROM unnest(ARRAY[{','.join(f'{c:.9f}' for c in cumulative)}]::float8[]) WITH ORDINALITY u(c, k) "
+            "WHERE u.c > mod(g * 7919, 1000003) / 1000003.0 ORDER BY u.c LIMIT 1)"
+        )
+    else:
+        team_index = f"1 + mod(g, {count})"
     sql("SELECT setseed(%s)", [seed])
     sql(
         f"""INSERT INTO interactions_customer (id, team_id, name, email, phone, preferred_channel, preferences,
                 special_dates, language, created_at)
-            SELECT g, ({team_ids})[1 + mod(g, {TEAMS})], 'Customer ' || g, 'c' || g || '@example.com', '', 'email', '',
+            SELECT g, ({team_ids})[{team_index}], 'Customer ' || g, 'c' || g || '@example.com', '', 'email', '',
                    '[]'::jsonb, 'en', now() - interval '800 days'
             FROM generate_series(1, %s) g""",
         [customers],
     )
     # Interactions over two years; level = steps 1-3 only (stale: no gestures, no omissions applied).
     sql(
-        f"""INSERT INTO interactions_interaction (id, team_id, customer_id, channel, occurred_at, summary, promise_kept,
+        """INSERT INTO interactions_interaction (id, team_id, customer_id, channel, occurred_at, summary, promise_kept,
                 issues, matched_preference, assessed_level, customer_level, level, omitted_gestures, customer_comment,
                 created_at, feedback_nonce, feedback_digest, reason)
-            SELECT g, ({team_ids})[1 + mod(c, {TEAMS})], c, 'phone', at, '', kept, issues, matched, step3, rated,
+            SELECT g, (SELECT team_id FROM interactions_customer WHERE id = c), c, 'phone', at, '', kept, issues, matched, step3, rated,
                    COALESCE(rated, step3), '[]'::jsonb, '', at, md5(g::text), md5(g::text) || md5((-g)::text), ''
             FROM (
                 SELECT g, 1 + floor(random() * %s)::int AS c,
@@ -94,7 +117,7 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float):
     # About 40% of interactions give a gesture (half of them one of the team's two recurring ones), 5% two.
     sql(
         f"""INSERT INTO interactions_gesturedelivery (interaction_id, gesture_id, customer_id, delivered_at)
-            SELECT i.id, mod(i.customer_id, {TEAMS}) * {per_team} + 1 + p.pick, i.customer_id, i.occurred_at
+            SELECT i.id, (i.team_id - {teams[0].id}) * {per_team} + 1 + p.pick, i.customer_id, i.occurred_at
             FROM interactions_interaction i
             CROSS JOIN LATERAL (SELECT random() + 0 * i.id AS r, random() + 0 * i.id AS r2) r
             CROSS JOIN LATERAL (
@@ -142,3 +165,25 @@ def open_cases_as_logging_did():
             RecoveryCase.objects.bulk_create(batch)
             batch = []
     RecoveryCase.objects.bulk_create(batch)
+
+
+def clear_history():
+    """Between rounds the benchmark forgets the level history. The app never can: the audit trigger
+    refuses DELETE on it, and TRUNCATE (a benchmark-only reset) is not a row operation."""
+    sql("TRUNCATE interactions_levelchange")
+
+
+def restore_stale(where: str = "TRUE"):
+    sql(
+        f"""UPDATE interactions_interaction i SET assessed_level = s.assessed_level, level = s.level,
+                   omitted_gestures = s.omitted_gestures
+            FROM {STALE} s WHERE i.id = s.id AND ({where})
+              AND (i.assessed_level, i.level, i.omitted_gestures) IS DISTINCT FROM (s.assessed_level, s.level, s.omitted_gestures)"""
+    )
+
+
+def mismatches() -> int:
+    return sql(
+        f"""SELECT count(*) FROM interactions_interaction i JOIN {REFERENCE} r ON r.id = i.id
+            WHERE (i.assessed_level, i.level, i.omitted_gestures) IS DISTINCT FROM (r.assessed_level, r.level, r.omitted_gestures)"""
+    )[0][0]

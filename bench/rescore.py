@@ -31,7 +31,19 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxportal.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/cx_bench")
 
-from bench.dataset import REFERENCE, STALE, TEAMS, build, open_cases_as_logging_did, setup_django, sql, timed  # noqa: E402,F401
+from bench.dataset import (  # noqa: E402,F401
+    REFERENCE,
+    STALE,
+    TEAMS,
+    build,
+    clear_history,
+    mismatches,
+    open_cases_as_logging_did,
+    restore_stale,
+    setup_django,
+    sql,
+    timed,
+)
 
 REFERENCE_SQL = """
 WITH gs AS (
@@ -90,28 +102,6 @@ SELECT id, old_level, level, 'rescore', 'reference', now() FROM changed WHERE ol
 """
 
 
-def clear_history():
-    """Between rounds the benchmark forgets the level history. The app never can: the audit trigger
-    refuses DELETE on it, and TRUNCATE (a benchmark-only reset) is not a row operation."""
-    sql("TRUNCATE interactions_levelchange")
-
-
-def restore_stale(where: str = "TRUE"):
-    sql(
-        f"""UPDATE interactions_interaction i SET assessed_level = s.assessed_level, level = s.level,
-                   omitted_gestures = s.omitted_gestures
-            FROM {STALE} s WHERE i.id = s.id AND ({where})
-              AND (i.assessed_level, i.level, i.omitted_gestures) IS DISTINCT FROM (s.assessed_level, s.level, s.omitted_gestures)"""
-    )
-
-
-def mismatches() -> int:
-    return sql(
-        f"""SELECT count(*) FROM interactions_interaction i JOIN {REFERENCE} r ON r.id = i.id
-            WHERE (i.assessed_level, i.level, i.omitted_gestures) IS DISTINCT FROM (r.assessed_level, r.level, r.omitted_gestures)"""
-    )[0][0]
-
-
 def naive_loop(sample: int) -> float:
     """What a first version would do: the rubric's selectors and a save per interaction."""
     from django.db import transaction
@@ -161,6 +151,9 @@ def main():
     parser.add_argument("--sample", type=int, default=20_000, help="rows for the naive ORM loop")
     parser.add_argument("--touched", type=float, default=0.05, help="share of customers with late facts")
     parser.add_argument("--seed", type=float, default=0.42)
+    parser.add_argument("--teams", type=int, default=TEAMS, help="teams in the data set")
+    parser.add_argument("--skewed", action="store_true",
+                        help="teams of very different sizes: one holds 40%% of the rows, the smallest under 0.1%% each")
     parser.add_argument("--repeat", type=int, default=2, help="best of N for the reference and the full job")
     parser.add_argument("--write-docs", action="store_true", help="replace the re-score section of docs/performance.md")
     parser.add_argument("--build-only", action="store_true",
@@ -177,7 +170,10 @@ def main():
     assert connection.vendor == "postgresql", "the benchmark runs on PostgreSQL"
     figures = {}
     print(f"building {args.interactions:,} interactions, {args.customers:,} customers, {args.gestures} gestures ...", flush=True)
-    figures["build"], _ = timed(lambda: build(interactions=args.interactions, customers=args.customers, gestures=args.gestures, seed=args.seed))
+    figures["build"], _ = timed(lambda: build(
+        interactions=args.interactions, customers=args.customers, gestures=args.gestures, seed=args.seed,
+        teams=args.teams, skewed=args.skewed,
+    ))
     deliveries = sql("SELECT count(*) FROM interactions_gesturedelivery")[0][0]
     print(f"  built in {figures['build']:.1f} s ({deliveries:,} deliveries)", flush=True)
 
@@ -198,7 +194,7 @@ def main():
     sql("VACUUM ANALYZE interactions_interaction")
 
     phases = {}
-    for name in ("levels_rescore",):
+    for name in ("chunks_run_here",):
         original = getattr(services, name)
 
         def wrapper(*a, _original=original, _name=name, **kw):
@@ -227,11 +223,11 @@ def main():
         seconds, full_run = timed(lambda: services.rescore_run(full=True))
         if seconds < figures["full"]:
             figures["full"] = seconds
-            figures["full_levels"] = phases.get("levels_rescore", 0)
+            figures["full_levels"] = phases.get("chunks_run_here", 0)
         figures["rss_full"] = peak_rss_mb()
         wrong = mismatches()
         print(
-            f"  full job: {seconds:.2f} s (levels {phases.get('levels_rescore', 0):.2f} s), "
+            f"  full job: {seconds:.2f} s (levels {phases.get('chunks_run_here', 0):.2f} s), "
             f"{full_run.rows_changed:,} level changes, {wrong} rows differing "
             f"from the reference, peak RSS {figures['rss_full']:.0f} MB",
             flush=True,
@@ -284,7 +280,7 @@ def main():
         f"--customers {args.customers} --gestures {args.gestures}`",
         "",
         f"Data: {args.interactions:,} interactions over two years, {args.customers:,} customers, {args.gestures} gestures "
-        f"in {TEAMS} teams, {deliveries:,} deliveries; built in {figures['build']:.0f} s. Chunks of "
+        f"in {args.teams} teams{' of skewed sizes' if args.skewed else ''}, {deliveries:,} deliveries; built in {figures['build']:.0f} s. Chunks of "
         f"{settings.RESCORE_CHUNK_CUSTOMERS} customers. The full runs start from stale levels (gestures and omissions "
         f"not applied) and change {reference_changes:,} levels; the job's result equals the reference's row for row.",
         "",

@@ -22,6 +22,9 @@ class Schedule:
 
 SCHEDULES = (
     Schedule("Send the email outbox", "notifications.send_pending_emails", every_minutes=1),
+    Schedule("Send due webhook deliveries", "webhooks.send_due", every_minutes=1),
+    Schedule("Fetch the inbox's mail (IMAP)", "inbox.fetch_email", every_minutes=5,
+             description="Reads INBOX_IMAP_URL into the teams' inboxes; does nothing when it is not set."),
     Schedule("Check recovery SLAs every 5 minutes", "recovery.check_slas", every_minutes=5),
     Schedule("Re-score levels (incremental)", "drift.rescore_levels", every_minutes=15, kwargs={"full": False}),
     Schedule("Recompute expectation drift (nightly)", "drift.recompute_drift", crontab=("15", "2", "*")),

@@ -23,7 +23,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from cxportal.celery import app as celery_app
 from interactions.models import JobRun
 from notifications.services import emails_dead, emails_waiting
+from inbox.models import InboxItem
 from recovery.models import RecoveryCase
+from webhooks.selectors import deliveries_waiting, subscriptions_failing
 
 RESCORE = "rescore"
 
@@ -51,6 +53,9 @@ class OperationsCollector:
         "cxportal_rescore_last_success_timestamp_seconds",
         "cxportal_outbox_emails",
         "cxportal_cases_past_due",
+        "cxportal_webhook_deliveries_waiting",
+        "cxportal_webhook_subscriptions_failing",
+        "cxportal_inbox_waiting",
         "cxportal_metrics_scraped_timestamp_seconds",
     )
 
@@ -92,6 +97,16 @@ class OperationsCollector:
         past_due = GaugeMetricFamily("cxportal_cases_past_due", "Open or fixed recovery cases past their due time.")
         past_due.add_metric([], RecoveryCase.objects.filter(RecoveryCase.overdue_q(now)).count())
         yield past_due
+
+        webhooks = GaugeMetricFamily("cxportal_webhook_deliveries_waiting", "Webhook deliveries not yet delivered nor given up.")
+        webhooks.add_metric([], deliveries_waiting().count())
+        yield webhooks
+        failing = GaugeMetricFamily("cxportal_webhook_subscriptions_failing", "Switched-on webhooks whose last attempts failed.")
+        failing.add_metric([], subscriptions_failing().count())
+        yield failing
+        inbox = GaugeMetricFamily("cxportal_inbox_waiting", "Customers' mails waiting to be assessed.")
+        inbox.add_metric([], InboxItem.objects.filter(status=InboxItem.Status.WAITING).count())
+        yield inbox
 
         scraped = GaugeMetricFamily("cxportal_metrics_scraped_timestamp_seconds", "When these figures were read.")
         scraped.add_metric([], time.time())

@@ -18,6 +18,8 @@ api_patterns = [
     path("", include("reports.api.urls")),
     path("", include("drift.api.urls")),
     path("", include("privacy.urls")),
+    path("", include("webhooks.api.urls")),
+    path("", include("inbox.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -50,6 +52,9 @@ urlpatterns = [
     path("", include("interactions.urls")),
     path("", include("recovery.urls")),
     path("", include("reports.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("imports.urls")),
+    path("", include("inbox.urls")),
     path("", include("web.urls")),
 ]
 

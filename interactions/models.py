@@ -196,6 +196,8 @@ class LevelChange(models.Model):
         CUSTOMER_RATING = "customer_rating", _("Customer rating")
         RESCORE = "rescore", _("Re-score")
         CORRECTION = "correction", _("Correction")
+        # History brought in from another tool (CSV import): scored, but it opens no recovery case.
+        IMPORTED = "imported", _("Imported")
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="level_changes", db_index=False)
     old_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)

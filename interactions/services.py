@@ -187,8 +187,12 @@ def interaction_log(
     matched_preference: bool = False,
     gestures=(),
     team: int | None = None,
+    imported: bool = False,
 ) -> Interaction:
     """Log an interaction and give it its level by the rubric, as of its occurred_at.
+
+    `imported`: history brought in from another tool; its level is recorded with the cause
+    `imported`, which opens no recovery case.
 
     `customer` is one of the actor's teams' customers (or its id); `team`, when given, must be its
     team. Criminal and Basic open a recovery case in the same transaction. A backdated interaction
@@ -236,7 +240,8 @@ def interaction_log(
     )
     interaction.delivered_gesture_ids = gesture_ids  # what the response shows, without reading it back
     interaction.recovery_case_id = None  # a listener of the announcement sets it when a case opens
-    level_record(interaction=interaction, old_level=None, cause=LevelChange.Cause.LOGGED, actor=actor)
+    cause = LevelChange.Cause.IMPORTED if imported else LevelChange.Cause.LOGGED
+    level_record(interaction=interaction, old_level=None, cause=cause, actor=actor)
     if facts.later_interactions:
         _mark_rescore_from(customer.id, occurred_at)
     return interaction

@@ -24,6 +24,8 @@ from interactions.models import Customer, Interaction
 from notifications.models import OutboundEmail
 from recovery.models import RecoveryCase, RuleBend
 
+from .announcements import customer_erased
+
 ERASED_NOTE = "Erased with the customer's personal data."
 
 
@@ -135,6 +137,7 @@ def customer_erase(*, actor: User, customer: Customer) -> Customer:
         cases, ["close_reason", "status_nonce", "status_digest", "recovered_nonce", "recovered_digest"]
     )
     RuleBend.objects.filter(customer_id=customer.pk).update(justification=ERASED_NOTE, decision_note="")
+    customer_erased.send(sender=Customer, customer=customer)
     audit_record(
         actor=actor, action="customer.erased", subject=f"customer {customer.pk}", team_id=customer.team_id,
         new=f"{len(interactions)} interactions, {len(cases)} cases kept anonymous, {mails} mails emptied",

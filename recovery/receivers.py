@@ -11,6 +11,10 @@ CORRECTING_CAUSES = {LevelChange.Cause.CORRECTION, LevelChange.Cause.RESCORE}
 
 
 def on_levels_changed(sender, *, moves: list[LevelMove], **kwargs) -> None:
+    # History brought in from another tool is scored but needs no recovery now: no case opens or closes.
+    moves = [m for m in moves if m.cause != LevelChange.Cause.IMPORTED]
+    if not moves:
+        return
     if len(moves) == 1 and moves[0].old_level is None and moves[0].interaction is not None:
         move = moves[0]  # just logged: nobody else can see the interaction yet, nothing to look for
         if move.entered_recovery:

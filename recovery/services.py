@@ -24,6 +24,7 @@ from interactions.services import gesture_deliver
 from notifications.services import email_enqueue, staff_notify
 
 from . import sla, workflow
+from .announcements import bend_changed, case_changed
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
 from .sla import fix_hours  # noqa: F401  (the demo reads it here)
 
@@ -149,6 +150,7 @@ def _case_create(interaction, actor, *, member_logger: User | None = None) -> Re
         case=case, kind=CaseEvent.Kind.OPENED, from_status="", to_status=case.status, actor=actor, at=now,
         note=_("Opened at %(reason)s") % {"reason": interaction_level_reason(interaction)},
     )
+    case_changed.send(sender=RecoveryCase, case=case, kind=CaseEvent.Kind.OPENED)
     if owner is not None and (actor is None or owner.pk != actor.pk):
         _tell_assigned(case, owner, actor, key="opened")
     return case
@@ -177,9 +179,11 @@ def _case_locked(*, actor: User, case: RecoveryCase, action: str | None = None) 
 
 
 def _event(case: RecoveryCase, *, kind: str, from_status: str, actor: User | None, note: str, at: datetime) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, kind=kind, from_status=from_status, to_status=case.status, actor=actor, note=note, at=at
     )
+    case_changed.send(sender=RecoveryCase, case=case, kind=kind)
+    return event
 
 
 @transaction.atomic
@@ -280,7 +284,7 @@ def case_follow_up_open(*, case: RecoveryCase, level: int, at: datetime) -> Reco
     words = _("The customer rated the recovery of case #%(id)s %(level)s: it failed, so this follow-up opens.") % {
         "id": case.pk, "level": Level(level).label,
     }
-    CaseEvent.objects.create(case=follow_up, kind=CaseEvent.Kind.OPENED, from_status="", to_status=follow_up.status, actor=None, at=at, note=words)
+    _event(follow_up, kind=CaseEvent.Kind.OPENED, from_status="", actor=None, at=at, note=words)
     _event(case, kind=CaseEvent.Kind.FOLLOW_UP, from_status=case.status, actor=None, at=at,
            note=_("Follow-up case #%(id)s opened.") % {"id": follow_up.pk})
     follow_up = RecoveryCase.objects.select_related("team", "customer").get(pk=follow_up.pk)
@@ -608,6 +612,7 @@ def bend_request(
         )
     else:
         _tell_bend_waiting(bend.pk)
+    bend_changed.send(sender=RuleBend, bend=bend, kind="auto-approved" if auto else "requested")
     return bend
 
 
@@ -655,4 +660,5 @@ def bend_decide(*, actor: User, bend: RuleBend, approve: bool, note: str = "") -
     )
     bend = RuleBend.objects.select_related("rule", "team", "requested_by", "decided_by").get(pk=bend.pk)
     _tell_bend_decided(bend)
+    bend_changed.send(sender=RuleBend, bend=bend, kind=str(to_status))
     return bend

@@ -25,6 +25,7 @@ from accounts.models import Team, User
 from accounts.selectors import team_managers
 from interactions.levels import Level
 
+from .announcements import report_sent
 from .figures import WeeklyReport, weekly_report
 from .models import WeeklyReportSend
 from .weeks import IsoWeek, last_full_week
@@ -155,6 +156,7 @@ def _deliver(*, claim_id: int, team: Team, week: IsoWeek) -> list[str]:
     WeeklyReportSend.objects.filter(pk=claim_id).update(
         status=WeeklyReportSend.Status.SENT, recipients=reached, sent_at=timezone.now(), last_error=""
     )
+    report_sent.send(sender=WeeklyReportSend, send=WeeklyReportSend.objects.get(pk=claim_id))
     return sent_now
 
 

@@ -74,3 +74,88 @@ ensure_chromium() {
   log "installing Debian's chromium for the browser tests"
   apt_install chromium fonts-dejavu-core
 }
+
+# ensure_dovecot: a throwaway Dovecot IMAP server (TLS on a free loopback port) for the inbox tests,
+# like PostgreSQL and Redis; installed from Debian's packages when missing. It runs unprivileged (as
+# the calling user, or as Debian's `dovecot` user when called as root) with its own configuration,
+# certificate, one mailbox user and a maildir, all in a temporary folder. Exports CX_TEST_IMAP_URL
+# (imaps://user:password@127.0.0.1:port/INBOX) and CX_TEST_IMAP_CAFILE (its certificate);
+# stop_dovecot takes it down and removes the folder. Skipped when CX_TEST_IMAP_URL is already set.
+DOVECOT_DIR=""
+
+ensure_dovecot() {
+  if [ -n "${CX_TEST_IMAP_URL:-}" ]; then return 0; fi
+  if ! command -v dovecot >/dev/null; then log "installing Dovecot (IMAP) for the inbox tests"; apt_install dovecot-imapd openssl; fi
+  local run_as group port dh=""
+  run_as=$(id -un)
+  if [ "$(id -u)" = 0 ]; then run_as=dovecot; fi
+  group=$(id -gn "$run_as")
+  DOVECOT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/cx-dovecot.XXXXXX")
+  port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$DOVECOT_DIR/key.pem" -out "$DOVECOT_DIR/cert.pem" >/dev/null 2>&1
+  echo "cxinbox:{PLAIN}inbox-test-password" >"$DOVECOT_DIR/passwd"
+  [ -r /usr/share/dovecot/dh.pem ] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
+  mkdir -p "$DOVECOT_DIR/run" "$DOVECOT_DIR/state" "$DOVECOT_DIR/mail"
+  cat >"$DOVECOT_DIR/dovecot.conf" <<EOF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $DOVECOT_DIR/run
+state_dir = $DOVECOT_DIR/state
+log_path = $DOVECOT_DIR/dovecot.log
+default_internal_user = $run_as
+default_internal_group = $group
+default_login_user = $run_as
+first_valid_uid = 1
+ssl = required
+ssl_cert = <$DOVECOT_DIR/cert.pem
+ssl_key = <$DOVECOT_DIR/key.pem
+$dh
+auth_mechanisms = plain
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $DOVECOT_DIR/passwd
+}
+userdb {
+  driver = static
+  args = uid=$run_as gid=$group home=$DOVECOT_DIR/mail/%u
+}
+mail_location = maildir:$DOVECOT_DIR/mail/%u/Maildir
+service imap-login {
+  chroot =
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = $port
+    ssl = yes
+  }
+}
+service anvil {
+  chroot =
+}
+EOF
+  if [ "$(id -u)" = 0 ]; then chown -R "$run_as:$group" "$DOVECOT_DIR"; fi
+  log "starting Dovecot (IMAP over TLS) on 127.0.0.1:$port"
+  if [ "$(id -u)" = 0 ]; then runuser -u "$run_as" -- dovecot -c "$DOVECOT_DIR/dovecot.conf" >&2
+  else dovecot -c "$DOVECOT_DIR/dovecot.conf" >&2; fi
+  for _ in $(seq 1 40); do
+    if "$PYTHON" -c "import socket, sys; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; then
+      export CX_TEST_IMAP_URL="imaps://cxinbox:inbox-test-password@127.0.0.1:$port/INBOX"
+      export CX_TEST_IMAP_CAFILE="$DOVECOT_DIR/cert.pem"
+      return 0
+    fi
+    sleep 0.25
+  done
+  log "Dovecot does not answer on 127.0.0.1:$port"; cat "$DOVECOT_DIR/dovecot.log" >&2 2>/dev/null; return 1
+}
+
+stop_dovecot() {
+  if [ -n "$DOVECOT_DIR" ] && [ -f "$DOVECOT_DIR/run/master.pid" ]; then
+    kill "$(cat "$DOVECOT_DIR/run/master.pid")" 2>/dev/null || true
+    for _ in $(seq 1 20); do [ -f "$DOVECOT_DIR/run/master.pid" ] || break; sleep 0.1; done
+  fi
+  if [ -n "$DOVECOT_DIR" ]; then rm -rf "$DOVECOT_DIR"; fi
+  DOVECOT_DIR=""
+}

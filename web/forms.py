@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team
+from core.money import MoneyFormField
 from core.validators import refuse_control_characters
 from interactions.levels import Channel, Issue
 from interactions.models import Gesture
@@ -129,9 +130,7 @@ class CaseCloseForm(StaffForm):
 class BendRequestForm(StaffForm):
     rule = forms.TypedChoiceField(label=_("Rule to bend"), coerce=int, choices=())
     justification = forms.CharField(label=_("Why bend it"), max_length=4000, widget=forms.Textarea)
-    cost = forms.DecimalField(
-        label=_("Cost"), max_digits=10, decimal_places=2, min_value=Decimal("0"), initial=Decimal("0")
-    )
+    cost = MoneyFormField(label=_("Cost"), initial=Decimal("0"))
     case = forms.IntegerField(required=False, widget=forms.HiddenInput)
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -197,6 +196,7 @@ class GestureForm(StaffModelForm):
     class Meta:
         model = Gesture
         fields = ["name", "description", "base_level", "recurring", "channels", "cost", "active"]
+        field_classes = {"cost": MoneyFormField}
 
 
 class TeamChoiceMixin:
@@ -213,6 +213,7 @@ class GestureCreateForm(TeamChoiceMixin, StaffModelForm):
     class Meta:
         model = Gesture
         fields = ["name", "description", "base_level", "recurring", "channels", "cost"]
+        field_classes = {"cost": MoneyFormField}
 
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,6 +233,24 @@ class TeamSettingsForm(StaffModelForm):
     class Meta:
         model = Team
         fields = Team.TUNED_SETTINGS
+        field_classes = {"say_yes_threshold": MoneyFormField}
+
+
+class InboxAssessForm(InteractionFactsForm):
+    """The facts of a customer's mail: the log form's controls (the customer and time come from the mail)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL)
+    promise_kept = forms.BooleanField(label=_("Promise kept"), required=False, initial=True)
+    issues = forms.MultipleChoiceField(label=_("Issues"), choices=Issue.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    matched_preference = forms.BooleanField(label=_("Matched their preference"), required=False)
+    gestures = forms.TypedMultipleChoiceField(
+        label=_("Gestures"), coerce=int, required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(label=_("Summary"), max_length=5000, required=False, widget=forms.Textarea)
+
+
+class InboxDismissForm(StaffForm):
+    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
 
 
 class ProfileForm(StaffForm):
@@ -254,6 +273,8 @@ __all__ = [
     "CustomerSearchForm",
     "GestureCreateForm",
     "GestureForm",
+    "InboxAssessForm",
+    "InboxDismissForm",
     "InteractionCorrectForm",
     "LogInteractionForm",
     "ProfileForm",

@@ -33,5 +33,8 @@ urlpatterns = [
     path("teams/", views.team_index, name="teams"),
     path("teams/<int:team_id>/settings/", views.team_settings, name="team-settings"),
     path("jobs/", views.job_list, name="jobs"),
+    path("inbox/", views.inbox_list, name="inbox"),
+    path("inbox/<int:item_id>/", views.inbox_item, name="inbox-item"),
+    path("inbox/<int:item_id>/dismiss/", views.inbox_dismiss, name="inbox-dismiss"),
     path("profile/", views.profile, name="profile"),
 ]

@@ -7,6 +7,7 @@ from holidays import list_supported_countries
 
 from accounts.models import USER_LANGUAGE_CHOICES, Team, User, validate_business_hours, validate_closed_dates
 from core.api.input import SameForFormAndJSON
+from core.money import MoneySerializerField
 
 
 @extend_schema_field({"type": "string", "format": "opening-hours", "example": "mon-fri 09:00-17:00, sat 10:00-14:00"})
@@ -21,6 +22,7 @@ class DateListField(serializers.CharField):
 
 class TeamSerializer(SameForFormAndJSON, serializers.ModelSerializer):
     timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()), default="UTC")
+    say_yes_threshold = MoneySerializerField(required=False, help_text=Team._meta.get_field("say_yes_threshold").help_text)
     business_hours = OpeningHoursField(required=False, allow_blank=True, max_length=300, validators=[validate_business_hours])
     holiday_country = serializers.ChoiceField(choices=["", *sorted(list_supported_countries())], required=False, allow_blank=True)
     closed_dates = DateListField(required=False, allow_blank=True, max_length=2000, validators=[validate_closed_dates])
@@ -62,7 +64,7 @@ class UserInputSerializer(SameForFormAndJSON, serializers.Serializer):
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
     role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.FRONTLINE)
     teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False, default=list)
-    approval_limit = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default=0)
+    approval_limit = MoneySerializerField(required=False, default=0)
     language = serializers.ChoiceField(choices=USER_LANGUAGE_CHOICES, required=False, default="")
 
     def validate_username(self, value):
@@ -78,7 +80,7 @@ class UserUpdateSerializer(SameForFormAndJSON, serializers.Serializer):
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     role = serializers.ChoiceField(choices=User.Role.choices, required=False)
     teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
-    approval_limit = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    approval_limit = MoneySerializerField(required=False)
     language = serializers.ChoiceField(choices=USER_LANGUAGE_CHOICES, required=False)
     is_active = serializers.BooleanField(required=False)
 

@@ -33,6 +33,8 @@ if _problems:
 # proxy must overwrite what the client sent); without a declared proxy any client could claim it.
 if TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Webhooks carry customers' data: only over https in production.
+WEBHOOK_REQUIRE_HTTPS = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapers inside the network
 SESSION_COOKIE_SECURE = True

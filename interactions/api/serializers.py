@@ -15,6 +15,7 @@ from accounts.selectors import scope_to_teams, user_list
 from core.api.filters import MAX_ID
 from core.api.input import SameForFormAndJSON
 from core.api.output import choice_out, choices_of, datetime_out
+from core.money import MoneySerializerField
 from core.validators import refuse_control_characters
 from interactions import selectors, services
 from interactions.levels import Channel, Issue, Level, level_label
@@ -165,7 +166,7 @@ class GestureInputSerializer(SameForFormAndJSON, serializers.Serializer):
         child=serializers.ChoiceField(choices=Channel.choices), required=False, max_length=len(Channel.choices),
         help_text=gettext_lazy("where it is offered; a recurring gesture names at least one, and leaving it out counts only there"),
     )
-    cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    cost = MoneySerializerField(required=False)
     active = StrictBooleanField(required=False)
 
 

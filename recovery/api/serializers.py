@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from core.api.input import SameForFormAndJSON
 from core.api.output import choice_out, choices_of, datetime_out
+from core.money import MoneySerializerField
 from core.validators import refuse_control_characters
 from interactions.models import Customer, Gesture
 from interactions.selectors import customer_list, gesture_list
@@ -226,7 +227,7 @@ class BendInputSerializer(SameForFormAndJSON, _ScopedToViewer, serializers.Seria
     case = serializers.PrimaryKeyRelatedField(queryset=RecoveryCase.objects.none(), required=False, allow_null=True)
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none(), required=False, allow_null=True)
     justification = serializers.CharField(max_length=services.NOTE_MAX)
-    cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    cost = MoneySerializerField()
 
 
 class BendDecisionSerializer(serializers.Serializer):

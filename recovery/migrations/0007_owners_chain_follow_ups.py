@@ -31,7 +31,7 @@ def chain_of_cases_escalated_before(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_team_business_hours'),
+        ('accounts', '0007_team_business_hours'),
         ('interactions', '0003_channels_reasons_corrections'),
         ('recovery', '0006_surprise_as_delivery'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -33,6 +33,7 @@ def _team_world(team, frontline, manager):
     bend = recovery.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
     # The bend waits for the team's manager: the notification saying so is hers alone.
     notification = Notification.objects.get(recipient=manager, kind="bend.requested", dedupe_key__startswith=f"bend-{bend.pk}-")
+    webhook, delivery = _webhook(team, manager)
     return {
         "team": team, "frontline": frontline, "manager": manager, "asker": asker,
         "customer": customer, "customer_bare": bare, "gesture": gesture, "rule": rule,
@@ -41,7 +42,40 @@ def _team_world(team, frontline, manager):
         "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
         "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
         "recovered_token": recovery.recovered_token(closed),
+        "webhook": webhook, "delivery": delivery, "inbox_item": _inbox_item(team),
     }
+
+
+def _webhook(team, manager):
+    """A subscription (written as it stands: the world has no network to resolve a name) and a ping to it.
+    Both carry `path_kwargs`, for the routes that name the team, the subscription and the delivery."""
+    from webhooks import services as webhook_services
+    from webhooks.models import WebhookSubscription
+
+    webhook = WebhookSubscription.objects.create(
+        team=team, url="https://hooks.example.com/cx", events=["case.opened"], secret=webhook_services._secret_new(), created_by=manager
+    )
+    delivery = webhook_services.subscription_ping(actor=manager, subscription=webhook)
+    webhook.path_kwargs = {"pk": webhook.pk, "team_id": team.pk, "subscription_id": webhook.pk}
+    delivery.path_kwargs = {**webhook.path_kwargs, "delivery_id": delivery.pk}
+    return webhook, delivery
+
+
+def _inbox_item(team):
+    from email.message import EmailMessage
+
+    from inbox.services import inbox_receive
+
+    team.inbox_address = f"support-{team.pk}@inbox.example"
+    team.save(update_fields=["inbox_address"])
+    message = EmailMessage()
+    message["From"] = f"Mail customer of {team.name} <mail-{team.pk}@example.org>"
+    message["To"] = team.inbox_address
+    message["Subject"] = f"A question for {team.name}"
+    message["Message-ID"] = f"<world-{team.pk}@example.org>"
+    message.set_content("Hello")
+    [stored] = inbox_receive(raw=message.as_bytes(), source="imap")
+    return stored.item
 
 
 @pytest.fixture
@@ -53,6 +87,7 @@ def world(team, other_team, frontline, manager, other_frontline, other_manager, 
         "B": _team_world(other_team, other_frontline, other_manager),
         # Job runs are not per team: every manager and admin sees them (drift.selectors.job_run_list).
         "job": JobRun.objects.create(kind="rescore", mode="incremental", status=JobRun.Status.SUCCEEDED),
+        "inbound_provider": "mailgun",  # not enabled in the tests: no secret
         "users": {FRONTLINE_A: frontline, MANAGER_A: manager, FRONTLINE_B: other_frontline,
                   MANAGER_B: other_manager, ADMIN: admin_user},
     }

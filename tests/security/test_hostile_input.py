@@ -29,7 +29,8 @@ PAYLOAD = "<script>alert(1)</script>' OR 1=1;--"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 # Which team-A object fills `{id}` in a path, by the path's first segment.
 PATH_OBJECTS = {"teams": "team", "users": "frontline", "customers": "customer_bare", "gestures": "gesture",
-                "rules": "rule", "rule-bends": "bend", "recovery-cases": "case_fixed", "interactions": "interaction"}
+                "rules": "rule", "rule-bends": "bend", "recovery-cases": "case_fixed", "interactions": "interaction",
+                "webhooks": "webhook", "inbox": "inbox_item"}
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +126,7 @@ def test_a_nul_byte_or_invalid_utf8_in_a_query_or_path_is_not_a_server_error(wor
     client = _admin(world)
     for path in list_operations():
         for query in ("search=a%00b", "search=%FF%FE", "team=%00", "customer=1%00", "status=%C0%AF"):
-            response = client.get(f"{path}?{query}")
+            response = client.get(f"{_fill(path, world)}?{query}")
             assert response.status_code in (200, 400), f"{path}?{query}: {response.status_code}"
     for path in ("/api/customers/%00/", "/api/customers/%FF/", "/feedback/%00/", "/status/%FF%FE/"):
         assert client.get(path).status_code == 404, path
@@ -154,12 +155,13 @@ FORGED_CURSORS = [
 @pytest.mark.parametrize("path", list_operations())
 def test_huge_page_sizes_are_bounded_and_forged_cursors_are_a_400(path, world):
     client = _admin(world)
+    schema_path, path = path, _fill(path, world)  # a list under an object (a webhook's deliveries)
     for size in ("1000000", "99999999999999999999999999999", "-1", "0", "abc", "1e9"):
         response = client.get(path, {"page_size": size})
         assert response.status_code in (200, 400), f"{path} page_size={size}: {response.status_code}"
         if response.status_code == 200:
             assert len(response.data["results"]) <= 200
-    params = {p["name"] for p in _schema()["paths"][path]["get"]["parameters"]}
+    params = {p["name"] for p in _schema()["paths"][schema_path]["get"]["parameters"]}
     for cursor in FORGED_CURSORS if "cursor" in params else ():
         for ordering in ({}, {"ordering": "fix_due"}) if "recovery-cases" in path else ({},):
             response = client.get(path, {"cursor": cursor, **ordering})
@@ -209,6 +211,8 @@ VALID = {
     ("PATCH", "/api/teams/{id}/"): lambda w: {"name": "Team A2"},
     ("POST", "/api/users/"): lambda w: {"username": "newbie", "password": "a-long-passphrase-42"},
     ("PATCH", "/api/users/{id}/"): lambda w: {"first_name": "F"},
+    ("POST", "/api/inbox/{id}/assess/"): lambda w: {"promise_kept": True},
+    ("POST", "/api/inbox/{id}/dismiss/"): lambda w: {"reason": "Spam"},
 }
 
 

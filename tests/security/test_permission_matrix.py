@@ -34,6 +34,7 @@ from rest_framework.test import APIClient
 from accounts.models import Team, User
 from accounts.services import token_create
 from interactions.models import Customer, Gesture, Interaction
+from inbox.models import InboxItem
 from recovery.models import RecoveryCase, Rule, RuleBend
 
 from .conftest import ADMIN, ANONYMOUS, FRONTLINE_A, FRONTLINE_B, MANAGER_A, MANAGER_B, TOKEN_HOLDER
@@ -113,8 +114,8 @@ def _team_put(w):
     return {"name": t.name, "timezone": "Europe/Amsterdam", "sla_criminal_fix_hours": t.sla_criminal_fix_hours,
             "sla_basic_fix_hours": 12, "sla_surprise_hours": t.sla_surprise_hours, "say_yes_threshold": "0",
             "familiarity_window_days": t.familiarity_window_days, "drift_share": "0.5",
-            "drift_min_customers": t.drift_min_customers, "business_hours": "mon-sat 09:00-22:00", "holiday_country": "NL",
-            "closed_dates": ""}
+            "drift_min_customers": t.drift_min_customers, "inbox_address": t.inbox_address,
+            "business_hours": "mon-sat 09:00-22:00", "holiday_country": "NL", "closed_dates": ""}
 
 
 def _customer_put(w):
@@ -131,6 +132,8 @@ MATRIX: dict[str, Endpoint] = {
     # Pages and open endpoints
     "dashboard": Endpoint("page"),
     "healthz": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
+    # Off without METRICS_TOKEN (as here); with it, only its bearer: tests/system/test_operations.py.
+    "metrics": Endpoint("open", ops=(Op("GET", ok=(404,)),)),
     "login": Endpoint("open", ops=(Op("GET", ok=(200,)),)),
     "logout": Endpoint("open", ops=(Op("POST", ok=(302,)),)),
     "two-factor-verify": Endpoint("open", ops=(Op("GET", ok=(302,)),)),  # no password step yet: back to the login
@@ -256,6 +259,29 @@ MATRIX: dict[str, Endpoint] = {
     "rule-bend-events": Endpoint("api-object", obj="bend"),
     "rule-bend-approve": Endpoint("api-object", obj="bend", ops=(Op("POST", body=lambda w: {"note": "Fine"}, allowed=MANAGERS),)),
     "rule-bend-reject": Endpoint("api-object", obj="bend", ops=(Op("POST", body=lambda w: {"note": "No"}, allowed=MANAGERS),)),
+    # Webhooks: the team's managers and admins (the list is theirs only: frontline get 403)
+    "webhook-list": Endpoint("api-global", ops=(
+        Op("GET", allowed=MANAGERS),
+        Op("POST", body=lambda w: {"team": w["A"]["team"].id, "url": "https://93.184.216.34/hook", "events": ["case.opened"]},
+           allowed=MANAGERS, ok=(201,)),
+    )),
+    "webhook-detail": Endpoint("api-object", obj="webhook", ops=(
+        Op("GET", allowed=MANAGERS),
+        Op("PATCH", body=lambda w: {"events": ["case.closed"]}, allowed=MANAGERS),
+        Op("DELETE", allowed=MANAGERS, ok=(204,)),
+    ), b_get=(403, 404)),
+    "webhook-deliveries": Endpoint("api-object", obj="webhook", ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    "webhook-ping": Endpoint("api-object", obj="webhook", ops=(Op("POST", allowed=MANAGERS, ok=(202,)),), b_get=(403, 404)),
+    "webhook-resend": Endpoint("api-object", obj="delivery", ops=(Op("POST", allowed=MANAGERS, ok=(202,)),), b_get=(403, 404)),
+    # The inbox: every member of the team
+    "inbox-list": Endpoint("api-list", model=InboxItem),
+    "inbox-detail": Endpoint("api-object", obj="inbox_item"),
+    "inbox-assess": Endpoint("api-object", obj="inbox_item", ops=(Op("POST", body=lambda w: {"promise_kept": True}, ok=(201,)),)),
+    "inbox-dismiss": Endpoint("api-object", obj="inbox_item", ops=(Op("POST", body=lambda w: {"reason": "Spam"}),)),
+    # Providers' inbound mail: the provider's own secret is the credential; without one it is off
+    "inbox-inbound": Endpoint("open", obj="inbound_provider", ops=(Op("POST", ok=(404,)),)),
+    # Prometheus: only with METRICS_TOKEN (not set here: 404)
+    "metrics": Endpoint("open", ops=(Op("GET", ok=(404,)),)),
     # Drift jobs: not per team, managers and admins only (a full re-score: admins only)
     "job-list": Endpoint("api-global", ops=(Op("GET", allowed=MANAGERS),)),
     "job-detail": Endpoint("api-global", obj="job", ops=(Op("GET", allowed=MANAGERS),)),
@@ -344,6 +370,24 @@ MATRIX: dict[str, Endpoint] = {
         Op("POST", body=_team_settings_form, allowed=MANAGERS, ok=(302,)),
     )),
     "web:jobs": Endpoint("page", ops=(Op("GET", allowed=MANAGERS),)),
+    # The inbox: every member of the team works it
+    "web:inbox": Endpoint("page-list", marks=lambda w, team: [w[team]["inbox_item"].subject]),
+    "web:inbox-item": Endpoint("page", obj="inbox_item", ops=(
+        Op("GET"),
+        Op("POST", body=lambda w: {"channel": "email", "promise_kept": "on"}, ok=(302,)),
+    )),
+    "web:inbox-dismiss": Endpoint("page", obj="inbox_item", ops=(Op("POST", body=lambda w: {"reason": "Spam"}, ok=(302,)),)),
+    # Webhooks and the import: the team's managers and admins
+    "webhooks:list": Endpoint("page", obj="team", ops=(
+        Op("GET", allowed=MANAGERS),
+        Op("POST", body=lambda w: {"url": "https://93.184.216.34/hook", "events": ["case.opened"]}, allowed=MANAGERS),
+    ), b_get=(403, 404)),
+    "webhooks:detail": Endpoint("page", obj="webhook", ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
+    "webhooks:ping": Endpoint("page", obj="webhook", ops=(Op("POST", allowed=MANAGERS, ok=(302,)),), b_get=(403, 404)),
+    "webhooks:switch": Endpoint("page", obj="webhook", ops=(Op("POST", allowed=MANAGERS, ok=(302,)),), b_get=(403, 404)),
+    "webhooks:delete": Endpoint("page", obj="webhook", ops=(Op("POST", allowed=MANAGERS, ok=(302,)),), b_get=(403, 404)),
+    "webhooks:resend": Endpoint("page", obj="delivery", ops=(Op("POST", allowed=MANAGERS, ok=(302,)),), b_get=(403, 404)),
+    "imports:import": Endpoint("page", obj="team", ops=(Op("GET", allowed=MANAGERS),), b_get=(403, 404)),
     "web:profile": Endpoint("page", ops=(Op("GET"), Op("POST", body=lambda w: {"language": "nl"}, ok=(302,)))),
 }
 
@@ -372,9 +416,10 @@ def url_patterns() -> dict[str, tuple[str, URLPattern]]:
 
 
 def _path(name: str, value) -> str:
+    """`value` fills every parameter of the route, or a dict names each (routes with several objects)."""
     _, pattern = url_patterns()[name]
     params = list(pattern.pattern.regex.groupindex)
-    return reverse(name, kwargs={p: value for p in params})
+    return reverse(name, kwargs={p: value[p] if isinstance(value, dict) else value for p in params})
 
 
 def _path_for(name: str, w: dict, team: str = "A", obj: str | None = None) -> str:
@@ -387,7 +432,7 @@ def _path_for(name: str, w: dict, team: str = "A", obj: str | None = None) -> st
     if obj is None:
         return reverse(name)
     value = w[obj] if obj in w else w[team][obj]
-    return _path(name, value if isinstance(value, str) else value.pk)
+    return _path(name, value if isinstance(value, str) else getattr(value, "path_kwargs", None) or value.pk)
 
 
 def _target_of(name: str, w: dict, team: str = "A"):

@@ -117,43 +117,52 @@ def test_json_log_lines_carry_the_request_id_in_production_format():
 
 
 @pytest.mark.worker
-def test_a_task_started_by_a_request_logs_the_requests_id(transactional_db):
-    """The id travels in the task's headers: the worker's log line for the task shows it."""
-    from celery.contrib.testing.worker import start_worker
+def test_a_task_started_by_a_request_logs_the_requests_id_in_the_workers_json_lines(transactional_db):
+    """The id travels in the task's headers: a real worker process, logging as production does
+    (JSON lines), writes it on its line for the task."""
+    from django.db import connection
 
-    from core.request_id import RequestIdFilter, _current
+    from core.request_id import _current
     from cxportal.celery import app as celery_app
-    from notifications.tasks import send_pending_emails
+    from tests.harness import Worker
 
-    records = _Records()
-    records.addFilter(RequestIdFilter())
-    trace_logger = logging.getLogger("celery.app.trace")  # celery's loggers do not propagate to the root
-    trace_logger.addHandler(records)
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    redis = OwnRedis().start()
+    s = connection.settings_dict
+    env = {
+        "DATABASE_URL": f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+        if connection.vendor == "postgresql" else f"sqlite:///{s['NAME']}",
+        "REDIS_URL": redis.url,
+        "CELERY_BROKER_URL": redis.url,
+        "LOG_FORMAT": "json",
+    }
+    worker = Worker(env, name="ids")
+    try:
+        worker.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "ready" not in worker.output():
+            time.sleep(0.2)
         token = _current.set("req-from-the-web-7")
         try:
-            result = send_pending_emails.delay()
+            with celery_app.connection_for_write(redis.url) as broker:
+                task_id = celery_app.send_task("notifications.send_pending_emails", connection=broker).id
         finally:
             _current.reset(token)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not _succeeded(records.records, result.id):
-            time.sleep(0.1)
-    trace_logger.removeHandler(records)
-    done = _succeeded(records.records, result.id)
-    assert done and done[0].request_id == "req-from-the-web-7"
+        while time.monotonic() < deadline and not _task_lines(worker.output(), task_id, "succeeded"):
+            time.sleep(0.2)
+        lines = _task_lines(worker.output(), task_id, "succeeded")
+    finally:
+        worker.close()
+        redis.close()
+    assert lines and lines[0]["request_id"] == "req-from-the-web-7" and lines[0]["level"] == "INFO"
+    worker.remove_log()
 
 
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-def _succeeded(records, task_id):
-    return [r for r in records if task_id in r.getMessage() and "succeeded" in r.getMessage()]
+def _task_lines(output: str, task_id: str, word: str) -> list[dict]:
+    found = []
+    for line in output.splitlines():
+        if task_id in line and word in line and line.startswith("{"):
+            found.append(json.loads(line))
+    return found
 
 
 class _SentryIntake(BaseHTTPRequestHandler):

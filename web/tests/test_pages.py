@@ -489,7 +489,7 @@ def test_manager_edits_a_gesture_and_frontline_cannot(client_as, manager, frontl
 def test_manager_changes_team_settings_with_an_audit_row(client_as, manager, frontline, team):
     url = reverse("web:team-settings", args=[team.pk])
     assert client_as(frontline).get(url).status_code == 403
-    data = {"sla_criminal_fix_hours": 2, "sla_basic_fix_hours": 24, "sla_surprise_hours": 48, "say_yes_threshold": "10",
+    data = {"currency": "EUR", "sla_criminal_fix_hours": 2, "sla_basic_fix_hours": 24, "sla_surprise_hours": 48, "say_yes_threshold": "10",
             "familiarity_window_days": 365, "drift_share": "0.5", "drift_min_customers": 20}
     response = client_as(manager).post(url, data)
     assert response.status_code == 302

@@ -2,8 +2,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, USERS, seed_accounts
+from inbox.demo import seed_inbox
 from interactions.demo import seed_interactions
 from recovery.demo import seed_recovery
+from webhooks.demo import seed_webhooks
 
 
 class Command(BaseCommand):
@@ -22,4 +24,4 @@ class Command(BaseCommand):
 
 def _app_seeders():
     """Each app seeds its own part, in dependency order."""
-    return [seed_interactions, seed_recovery]
+    return [seed_interactions, seed_recovery, seed_webhooks, seed_inbox]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_hashed_api_tokens'),
+        ('accounts', '0006_merge_0005_team_currency_0005_team_inbox_address'),
     ]
 
     operations = [

@@ -1,0 +1,25 @@
+"""Reads of the inbox, scoped to the viewer's teams."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from accounts.selectors import scope_to_teams
+
+from .models import InboxItem, InboxMessage
+
+
+def inbox_list(*, user, status: str | None = InboxItem.Status.WAITING) -> QuerySet:
+    """Conversations of the viewer's teams, newest first, with their customer and message count."""
+    items = scope_to_teams(InboxItem.objects.select_related("customer"), user).annotate(message_count=Count("messages"))
+    return items.filter(status=status) if status else items
+
+
+def inbox_item(*, user, pk: int) -> InboxItem:
+    return (
+        scope_to_teams(InboxItem.objects.select_related("customer", "team"), user)
+        .prefetch_related(Prefetch("messages", queryset=InboxMessage.objects.order_by("sent_at", "id")))
+        .get(pk=pk)
+    )
+
+
+def inbox_waiting_count(*, user) -> int:
+    return scope_to_teams(InboxItem.objects.filter(status=InboxItem.Status.WAITING), user).count()
