@@ -1,6 +1,7 @@
 """Demo teams and users for `seed_demo` (idempotent: found by name, never duplicated)."""
 
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone as dj_timezone
@@ -10,7 +11,9 @@ from .models import Team, User
 DEMO_PASSWORD = "cxportal-demo"
 
 TEAMS = [
-    {"name": "Harbour Bistro", "timezone": "Europe/Amsterdam", "say_yes_threshold": Decimal("15")},
+    # The bistro's SLAs count its opening hours only: closed on Sundays, Dutch public holidays and New Year's Eve.
+    {"name": "Harbour Bistro", "timezone": "Europe/Amsterdam", "say_yes_threshold": Decimal("15"),
+     "business_hours": "mon-sat 09:00-22:00", "holiday_country": "NL", "closed_dates": f"{date.today().year}-12-31"},
     {"name": "Northwind Support", "timezone": "America/New_York", "say_yes_threshold": Decimal("0")},
 ]
 # username, role, team index (None = no team), approval limit, language

@@ -12,10 +12,34 @@ from core.money import validate_currency
 from core.validators import refuse_control_characters
 from interactions.levels import Channel
 
+from . import business_hours as hours
+
 
 def validate_timezone(value):
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+def validate_business_hours(value):
+    if (value or "").strip():
+        try:
+            hours.parse_week(value)
+        except hours.BusinessHoursError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def validate_holiday_country(value):
+    try:
+        hours.check_country(value)
+    except hours.BusinessHoursError:
+        raise ValidationError(_("Unknown holiday country: %(code)s (use a code like NL, BE, DE, GB or US)."), params={"code": value}) from None
+
+
+def validate_closed_dates(value):
+    try:
+        hours.parse_dates(value)
+    except hours.BusinessHoursError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 LANGUAGE_CHOICES = [("en", "English"), ("nl", "Nederlands")]
@@ -102,6 +126,20 @@ class Team(models.Model):
     VOICE_SETTINGS = (
         "rating_request_channels", "rating_request_delay_minutes", "rating_request_min_days", "quiet_hours_start", "quiet_hours_end",
     )
+    # Business hours: when any is set, SLAs count open hours only (accounts/business_hours.py).
+    business_hours = models.CharField(
+        _("business hours"), max_length=300, blank=True, default="", validators=[validate_business_hours],
+        help_text=_("Opening hours in the team's time zone, like \"mon-fri 09:00-17:00, sat 10:00-14:00\". Empty: always open."),
+    )
+    holiday_country = models.CharField(
+        _("holiday country"), max_length=8, blank=True, default="", validators=[validate_holiday_country],
+        help_text=_("Closed on this country's public holidays (a code like NL, BE, DE, GB or US). Empty: none."),
+    )
+    closed_dates = models.CharField(
+        _("extra closed dates"), max_length=2000, blank=True, default="", validators=[validate_closed_dates],
+        help_text=_("Other days the team is closed, like 2026-12-24, 2026-12-31."),
+    )
+    BUSINESS_HOURS_SETTINGS = ("business_hours", "holiday_country", "closed_dates")
     # Customers' mail to this address lands in the team's inbox (by a provider's inbound webhook or IMAP).
     inbox_address = models.EmailField(
         _("inbox address"), blank=True, default="",
@@ -117,6 +155,7 @@ class Team(models.Model):
         "sla_basic_fix_hours",
         "sla_surprise_hours",
         "say_yes_threshold",
+        *BUSINESS_HOURS_SETTINGS,
         *RUBRIC_SETTINGS,
         *VOICE_SETTINGS,
         "inbox_address",
@@ -192,6 +231,15 @@ class Team(models.Model):
     @property
     def tz(self):
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def calendar(self) -> "hours.BusinessHours | None":
+        """The team's business hours, or None when it sets none (SLAs then count every hour)."""
+        if not (self.business_hours.strip() or self.holiday_country or self.closed_dates.strip()):
+            return None
+        return hours.BusinessHours.of(
+            timezone=self.timezone, hours=self.business_hours, country=self.holiday_country, closed_dates=self.closed_dates
+        )
 
 
 class TeamSettingChange(models.Model):

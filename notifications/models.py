@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class OutboundEmail(models.Model):
@@ -36,3 +38,29 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class Notification(models.Model):
+    """A message to one person in the app (the bell): a case assigned to them, an escalation, a bend
+    waiting for them or decided. Written in their language, with times in their time zone, in the
+    same transaction as the change it reports; usually an email with the same words goes too."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    kind = models.CharField(max_length=32)  # named by the app that tells: case.assigned, bend.decided, ...
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)  # the web page it is about
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Same event, same person: one notification, however often the event is reported.
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}: {self.title}"

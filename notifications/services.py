@@ -143,3 +143,41 @@ def email_retry_dead(*, email_ids) -> int:
     if count:
         transaction.on_commit(_kick_sender)
     return count
+
+
+# --- In the app: the bell -------------------------------------------------------------------
+
+
+def staff_notify(*, users, kind: str, dedupe_key: str, render, timezone_of, url: str = "", email: bool = True) -> list:
+    """Tell each of these people, once per event: a notification in the app and (with `email`) an
+    email, both in their language and with times in their time zone. `render()` returns
+    (title, text) and runs with both active; the text should carry `url` for the email reader.
+    Written in the caller's transaction; returns the people told now (not those told before)."""
+    from django.utils import translation
+
+    from .models import Notification
+
+    told = []
+    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(timezone_of(user)):
+            title, text = render()
+        key = f"{dedupe_key}-to-{user.pk}"
+        try:
+            with transaction.atomic():
+                Notification.objects.create(recipient=user, kind=kind, title=one_line(title)[:300], text=text, url=url, dedupe_key=key)
+        except IntegrityError:
+            continue  # told before
+        if email and user.email:
+            email_enqueue(to=[user.email], subject=f"[{settings.SITE_NAME}] {title}", text=text, dedupe_key=key)
+        told.append(user)
+    return told
+
+
+def notifications_mark_read(*, user, ids=None) -> int:
+    """Mark the user's notifications read (these ids, or all); another person's ids change nothing."""
+    from .selectors import notifications_of
+
+    unread = notifications_of(user=user).filter(read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.order_by().update(read_at=timezone.now())

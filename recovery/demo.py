@@ -17,7 +17,7 @@ from interactions.levels import Level
 from interactions.models import Customer, Gesture
 from interactions.services import interaction_log
 
-from . import selectors, services
+from . import escalation, selectors, services
 from .models import RecoveryCase, Rule, RuleBend
 
 RULES = {
@@ -126,6 +126,14 @@ def _work_cases(team, frontline, manager) -> None:
     services.case_close(
         actor=manager, case=closed_without, reason="The customer asked us not to contact them again.", note="Closed by a manager."
     )
+    # The customer rated that recovery Basic: it failed, and a follow-up case opens for the same owner.
+    services.case_recovered_rate(case=closed_without, level=Level.BASIC)
+    # Owners and internal notes: the manager hands one case to a colleague; notes on the open ones.
+    colleague = User.objects.filter(teams=team, role=User.Role.FRONTLINE, is_active=True).exclude(pk=frontline.pk).order_by("id").first()
+    if colleague is not None:
+        services.case_assign(actor=manager, case=stays_open, owner=colleague)
+    services.case_note_add(actor=frontline, case=stays_open, note="Called the customer: voicemail. Trying again after lunch.")
+    services.case_note_add(actor=manager, case=overdue, note="Kitchen confirmed the mix-up; please call her today.")
 
 
 def _bends(team, rules, frontline, manager, admin) -> None:
@@ -169,3 +177,5 @@ def seed_recovery(*, teams, users, stdout=None):
                 f"recovery: {team.name}: {RecoveryCase.objects.filter(team=team).count()} cases, "
                 f"{len(rules)} rules, {RuleBend.objects.filter(team=team).count()} bends"
             )
+    # The SLA check, as the scheduler runs it: the overdue cases move along the escalation chain.
+    escalation.cases_check_slas()

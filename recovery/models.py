@@ -18,11 +18,20 @@ class RecoveryCase(models.Model):
         SURPRISED = "surprised", _("Surprised")
         CLOSED = "closed", _("Closed")
 
-    interaction = models.OneToOneField("interactions.Interaction", on_delete=models.PROTECT, related_name="recovery_case")
+    # None only on a follow-up case: it opens on the customer's verdict on the recovery, not on an interaction.
+    interaction = models.OneToOneField(
+        "interactions.Interaction", null=True, blank=True, on_delete=models.PROTECT, related_name="recovery_case"
+    )
     customer = models.ForeignKey("interactions.Customer", on_delete=models.PROTECT, related_name="recovery_cases")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="recovery_cases", db_index=False)  # (team, ...) indexes below
     severity = models.PositiveSmallIntegerField(choices=[(Level.CRIMINAL, Level.CRIMINAL.label), (Level.BASIC, Level.BASIC.label)])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    # The one person in the team who sees it through (None until someone is assigned).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases", db_index=False
+    )  # (owner, status) index below
+    # A failed recovery (rated Basic or Criminal afterwards) opens a follow-up case linked to the first.
+    follow_up_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups")
     opened_at = models.DateTimeField()
     fix_due = models.DateTimeField()
     fixed_at = models.DateTimeField(null=True, blank=True)
@@ -45,7 +54,11 @@ class RecoveryCase(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.TextField(blank=True, max_length=2000)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)  # the latest breach of an SLA
+    # The escalation chain of the deadline that applies now: the owner is warned at warn_at (75% of
+    # the SLA), the admins are told at admins_at (24 business hours after the due time).
+    warn_at = models.DateTimeField(null=True, blank=True)
+    admins_at = models.DateTimeField(null=True, blank=True)
     recovered_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
     recovered_rated_at = models.DateTimeField(null=True, blank=True)
     status_nonce = models.CharField(max_length=32, editable=False)
@@ -66,6 +79,9 @@ class RecoveryCase(models.Model):
             # The weekly report's recovery figures: cases fixed or closed in a week.
             models.Index(fields=["team", "fixed_at"]),
             models.Index(fields=["team", "closed_at"]),
+            # "My cases", and the SLA check's next look at the active cases.
+            models.Index(fields=["owner", "status"], name="case_owner_status"),
+            models.Index(fields=["status", "warn_at"], name="case_chain_watch"),
         ]
         constraints = [
             # Constraints rather than unique=True: one index each for the equality look-up of a link,
@@ -95,6 +111,11 @@ class RecoveryCase(models.Model):
         due = self.deadline[1]
         return due is not None and due < now
 
+    def is_escalated(self, now) -> bool:
+        """Escalated as soon as the due time has passed (computed on read, not left to the periodic
+        check), and while a case the check escalated is still being worked."""
+        return self.status != self.Status.CLOSED and (self.is_overdue(now) or self.escalated_at is not None)
+
     @classmethod
     def overdue_q(cls, now) -> models.Q:
         """is_overdue as a filter."""
@@ -113,6 +134,9 @@ class CaseEvent(models.Model):
         RATED = "rated", _("Recovered level rated")
         NOTE = "note", _("Note")
         CORRECTED = "corrected", _("Closed as corrected")
+        ASSIGNED = "assigned", _("Assigned")
+        WARNED = "warned", _("SLA warning")
+        FOLLOW_UP = "follow_up", _("Follow-up opened")
 
     case = models.ForeignKey(RecoveryCase, on_delete=models.PROTECT, related_name="events", db_index=False)  # (case, at) below
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -128,6 +152,29 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class EscalationStep(models.Model):
+    """One step of a case's escalation chain, taken once: the unique constraint lets exactly one of
+    any number of concurrent checks take it (the others' insert fails and they move on)."""
+
+    class Step(models.TextChoices):
+        WARNING = "warning", _("Three quarters of the SLA: the owner is warned")
+        BREACH = "breach", _("Past due: the owner and the team's managers are told")
+        ADMINS = "admins", _("24 business hours past due: the admins are told")
+
+    case = models.ForeignKey(RecoveryCase, on_delete=models.PROTECT, related_name="escalation_steps", db_index=False)
+    deadline = models.CharField(max_length=10)  # RecoveryCase.FIX or RecoveryCase.SURPRISE
+    step = models.CharField(max_length=10, choices=Step.choices)
+    at = models.DateTimeField()
+    told = models.PositiveIntegerField(default=0)  # how many people heard; 0 when a later step superseded it
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "deadline", "step"], name="escalation_step_once")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.deadline} {self.step} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Rule(models.Model):

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, FloatField, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, F, FloatField, Q, QuerySet, When
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,45 @@ def case_list(*, user) -> QuerySet:
 def case_overdue_filter(queryset: QuerySet, overdue: bool, *, now: datetime | None = None) -> QuerySet:
     q = cases_overdue_q(now or timezone.now())
     return queryset.filter(q) if overdue else queryset.exclude(q)
+
+
+def case_owner_filter(queryset: QuerySet, owner: str, *, user) -> QuerySet:
+    """`me`: the viewer's cases; `none`: nobody's yet; an id: that person's."""
+    if owner == "me":
+        return queryset.filter(owner_id=user.pk)
+    if owner == "none":
+        return queryset.filter(owner__isnull=True)
+    return queryset.filter(owner_id=int(owner))
+
+
+def case_due_now() -> Case:
+    """The deadline that applies now (RecoveryCase.deadline) as an expression, to order by."""
+    Status = RecoveryCase.Status
+    return Case(
+        When(status=Status.OPEN, then=F("fix_due")), When(status=Status.FIXED, then=F("surprise_due")), default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def my_cases(*, user, limit: int = 50) -> list[RecoveryCase]:
+    """The frontline's home queue: the viewer's cases not closed yet, most urgent first (the fix due
+    while open, the surprise due once fixed, then the surprised ones waiting to be closed)."""
+    return list(
+        RecoveryCase.objects.filter(owner_id=user.pk)
+        .exclude(status=RecoveryCase.Status.CLOSED)
+        .select_related("customer", "team")
+        .order_by(case_due_now().asc(nulls_last=True), "id")[:limit]
+    )
+
+
+def bends_decidable_q(user) -> Q:
+    """The bends this user can decide, as a filter: the same rule as services.bend_may_decide (their
+    teams as a manager, within their approval limit; an admin anywhere), never their own."""
+    if user.is_admin:
+        return ~Q(requested_by_id=user.pk)
+    if not user.is_manager:
+        return Q(pk__in=[])
+    return ~Q(requested_by_id=user.pk) & Q(cost__lte=user.approval_limit)
 
 
 def case_events(*, case: RecoveryCase) -> QuerySet:

@@ -22,11 +22,12 @@ from interactions.levels import CUSTOMER_CHOICES, RECOVERY_LEVELS, Level
 from interactions.models import Customer, Gesture, Interaction
 from interactions.reasons import interaction_level_reason
 from interactions.services import gesture_deliver
-from notifications.services import email_staff
+from notifications.services import staff_notify
 
-from . import workflow
+from . import sla, workflow
 from .announcements import bend_changed, case_changed
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
+from .sla import fix_hours  # noqa: F401  (the demo reads it here)
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +38,6 @@ CUSTOMER_MESSAGE_MAX = 2000
 # A case opened about an older interaction (a re-score, a late correction) gets no apology by mail:
 # the customer would not know what it is about. The team sees the case as always.
 APOLOGY_WITHIN = timedelta(days=7)
-
-
-def fix_hours(team, severity: int) -> int:
-    return team.sla_criminal_fix_hours if severity == Level.CRIMINAL else team.sla_basic_fix_hours
 
 
 # --- Cases ---------------------------------------------------------------------------------
@@ -57,7 +54,9 @@ def case_open_for_interaction(*, interaction, actor=None, just_logged: bool = Fa
     if interaction.level not in RECOVERY_LEVELS:
         return None
     if just_logged:
-        return _case_create(interaction, actor)
+        # Logging let a non-admin logger in only for their own team's customer: they are a member.
+        member = actor if actor is not None and not actor.is_admin and actor.pk == interaction.logged_by_id else None
+        return _case_create(interaction, actor, member_logger=member)
     existing = RecoveryCase.objects.filter(interaction_id=interaction.pk).first()
     if existing is not None:
         return existing
@@ -106,23 +105,52 @@ def cases_close_as_corrected(*, levels: dict[int, int], actor=None) -> list[Reco
     return closed
 
 
-def _case_create(interaction, actor) -> RecoveryCase:
-    now = timezone.now()
-    team = interaction.team
+def case_default_owner(
+    *, team_id: int, personal_contact_id: int | None, logged_by_id: int | None, member_logger: User | None = None
+) -> User | None:
+    """Who owns a new case: the customer's personal contact when set and in the team, else whoever
+    logged the interaction (when in the team), else nobody until someone assigns it. At most one
+    query; none when the customer has no contact and `member_logger` is the logger, known to be in
+    the team (they just logged it: logging checked that)."""
+    if not personal_contact_id and member_logger is not None and member_logger.pk == logged_by_id:
+        return member_logger
+    wanted = [pk for pk in (personal_contact_id, logged_by_id) if pk]
+    if not wanted:
+        return None
+    found = {u.pk: u for u in User.objects.filter(pk__in=wanted, teams=team_id, is_active=True)}
+    return next((found[pk] for pk in wanted if pk in found), None)
+
+
+def _case_new(*, team, customer_id: int, severity: int, owner, now, interaction=None, follow_up_of=None) -> RecoveryCase:
     status_nonce, status_digest = links.new_link(purpose=STATUS)
     recovered_nonce, recovered_digest = links.new_link(purpose=RECOVERED)
-    case = RecoveryCase.objects.create(
+    fix = sla.fix_deadline(team=team, severity=severity, opened_at=now)
+    return RecoveryCase.objects.create(
         interaction=interaction,
-        customer_id=interaction.customer_id,
+        follow_up_of=follow_up_of,
+        customer_id=customer_id,
         team=team,
-        severity=interaction.level,
+        severity=severity,
+        owner=owner,
         opened_at=now,
-        fix_due=now + timedelta(hours=fix_hours(team, interaction.level)),
+        fix_due=fix.due,
+        warn_at=fix.warn_at,
+        admins_at=fix.admins_at,
         status_nonce=status_nonce,
         status_digest=status_digest,
         recovered_nonce=recovered_nonce,
         recovered_digest=recovered_digest,
     )
+
+
+def _case_create(interaction, actor, *, member_logger: User | None = None) -> RecoveryCase:
+    now = timezone.now()
+    team = interaction.team
+    owner = case_default_owner(
+        team_id=team.pk, personal_contact_id=interaction.customer.personal_contact_id, logged_by_id=interaction.logged_by_id,
+        member_logger=member_logger,
+    )
+    case = _case_new(team=team, customer_id=interaction.customer_id, severity=interaction.level, owner=owner, now=now, interaction=interaction)
     CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.OPENED, from_status="", to_status=case.status, actor=actor, at=now,
         note=_("Opened at %(reason)s") % {"reason": interaction_level_reason(interaction)},
@@ -130,6 +158,8 @@ def _case_create(interaction, actor) -> RecoveryCase:
     if interaction.occurred_at >= now - APOLOGY_WITHIN:
         _email_case_opened(case)
     case_changed.send(sender=RecoveryCase, case=case, kind=CaseEvent.Kind.OPENED)
+    if owner is not None and (actor is None or owner.pk != actor.pk):
+        _tell_assigned(case, owner, actor, key="opened")
     return case
 
 
@@ -176,9 +206,10 @@ def case_fix(*, actor: User, case: RecoveryCase, note: str = "", customer_messag
     old = case.status
     case.status = RecoveryCase.Status.FIXED
     case.fixed_at = now
-    case.surprise_due = now + timedelta(hours=case.team.sla_surprise_hours)
+    surprise = sla.surprise_deadline(team=case.team, fixed_at=now)
+    case.surprise_due, case.warn_at, case.admins_at = surprise.due, surprise.warn_at, surprise.admins_at
     case.customer_message = customer_message
-    case.save(update_fields=["status", "fixed_at", "surprise_due", "customer_message"])
+    case.save(update_fields=["status", "fixed_at", "surprise_due", "warn_at", "admins_at", "customer_message"])
     event_note = note
     if customer_message:
         event_note = " — ".join(filter(None, [note, _("To the customer: %(message)s") % {"message": customer_message}]))
@@ -253,7 +284,96 @@ def case_recovered_rate(*, case: RecoveryCase, level: int) -> RecoveryCase:
     case.recovered_rated_at = now
     case.save(update_fields=["recovered_level", "recovered_rated_at"])
     _event(case, kind=CaseEvent.Kind.RATED, from_status=case.status, actor=None, note=f"Recovered level {Level(level).label}.", at=now)
+    if level in RECOVERY_LEVELS:
+        case_follow_up_open(case=case, level=level, at=now)
     return case
+
+
+def case_follow_up_open(*, case: RecoveryCase, level: int, at: datetime) -> RecoveryCase:
+    """The recovery failed (the customer rated it Basic or Criminal): a follow-up case opens, linked
+    to the first, for the same owner, at the level the customer gave; the owner and managers are told.
+    Called inside the rating's transaction, with the first case locked: one follow-up per rating."""
+    owner = case.owner if case.owner_id and case.owner.is_active and user_is_member(case.owner, case.team_id) else None
+    follow_up = _case_new(
+        team=case.team, customer_id=case.customer_id, severity=level, owner=owner, now=at, follow_up_of=case
+    )
+    words = _("The customer rated the recovery of case #%(id)s %(level)s: it failed, so this follow-up opens.") % {
+        "id": case.pk, "level": Level(level).label,
+    }
+    _event(follow_up, kind=CaseEvent.Kind.OPENED, from_status="", actor=None, at=at, note=words)
+    _event(case, kind=CaseEvent.Kind.FOLLOW_UP, from_status=case.status, actor=None, at=at,
+           note=_("Follow-up case #%(id)s opened.") % {"id": follow_up.pk})
+    follow_up = RecoveryCase.objects.select_related("team", "customer").get(pk=follow_up.pk)
+
+    def render():
+        title = _("Recovery failed: follow-up case #%(id)s for %(customer)s") % {"id": follow_up.pk, "customer": follow_up.customer.name}
+        text = _(
+            "%(customer)s rated the recovery of case #%(first)s %(level)s. Follow-up case #%(id)s is open, "
+            "to be fixed by %(due)s.\n\nOpen it: %(url)s\n"
+        ) % {
+            "customer": follow_up.customer.name, "first": case.pk, "level": Level(level).label, "id": follow_up.pk,
+            "due": _local(follow_up.fix_due), "url": case_page_url(follow_up.pk),
+        }
+        return title, text
+
+    staff_notify(
+        users=[owner, *team_managers(team_id=case.team_id)], kind="case.follow_up", dedupe_key=f"case-{follow_up.pk}-follow-up",
+        render=render, timezone_of=user_timezone, url=case_page_url(follow_up.pk),
+    )
+    return follow_up
+
+
+# --- Owners and notes ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_assign(*, actor: User, case: RecoveryCase, owner: User | int) -> RecoveryCase:
+    """Anyone in the team (re)assigns a case to someone in the team; an event says who, from whom
+    to whom, and the new owner is told (unless they took it themselves)."""
+    case = _case_locked(actor=actor, case=case, action=workflow.ASSIGN)
+    owner_id = owner.pk if isinstance(owner, User) else owner
+    new_owner = User.objects.filter(pk=owner_id, teams=case.team_id, is_active=True).first() if owner_id else None
+    if new_owner is None:
+        raise ValidationError({"owner": [_("Choose someone in this case's team.")]})
+    if new_owner.pk == case.owner_id:
+        return case
+    old_owner = case.owner
+    now = timezone.now()
+    case.owner = new_owner
+    case.save(update_fields=["owner"])
+    names = {"old": old_owner.get_username() if old_owner else _("nobody"), "new": new_owner.get_username()}
+    event = _event(case, kind=CaseEvent.Kind.ASSIGNED, from_status=case.status, actor=actor, at=now,
+                   note=_("Owner: %(old)s → %(new)s.") % names)
+    if new_owner.pk != actor.pk:
+        _tell_assigned(case, new_owner, actor, key=str(event.pk))
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, actor: User, case: RecoveryCase, note: str) -> CaseEvent:
+    """An internal note on the timeline: for the team only, never shown to the customer."""
+    note = _clean_note(note)
+    if not note:
+        raise ValidationError({"note": [_("Write the note.")]})
+    case = _case_locked(actor=actor, case=case, action=workflow.NOTE)
+    return _event(case, kind=CaseEvent.Kind.NOTE, from_status=case.status, actor=actor, note=note, at=timezone.now())
+
+
+def _tell_assigned(case: RecoveryCase, owner: User, actor: User | None, *, key: str) -> None:
+    customer = case.customer
+    url = case_page_url(case.pk)
+
+    def render():
+        what, due = case.deadline
+        title = _("Case #%(id)s for %(customer)s is yours") % {"id": case.pk, "customer": customer.name}
+        text = _("%(who)s gave you recovery case #%(id)s (%(severity)s) for %(customer)s. Due: %(due)s.\n\nOpen it: %(url)s\n") % {
+            "who": actor.get_username() if actor else _("The system"), "id": case.pk, "severity": case.get_severity_display(),
+            "customer": customer.name, "due": _local(due) if due else "—", "url": url,
+        }
+        return title, text
+
+    staff_notify(users=[owner], kind="case.assigned", dedupe_key=f"case-{case.pk}-assigned-{key}",
+                 render=render, timezone_of=user_timezone, url=url)
 
 
 # --- Customer links ------------------------------------------------------------------------
@@ -302,30 +422,6 @@ def cases_overdue_q(now: datetime) -> Q:
     return RecoveryCase.overdue_q(now)
 
 
-def cases_escalate_overdue(*, now: datetime | None = None) -> list[RecoveryCase]:
-    """Escalate every case past its fix or surprise due time, once: the conditional UPDATE on
-    escalated_at IS NULL lets only one of any number of concurrent checks win each case."""
-    now = now or timezone.now()
-    candidates = list(
-        RecoveryCase.objects.filter(cases_overdue_q(now), escalated_at__isnull=True).order_by("fix_due", "id").values_list("pk", flat=True)
-    )
-    escalated = []
-    for pk in candidates:
-        with transaction.atomic():
-            won = RecoveryCase.objects.filter(cases_overdue_q(now), pk=pk, escalated_at__isnull=True).update(escalated_at=now)
-            if not won:
-                continue
-            case = RecoveryCase.objects.select_related("team").get(pk=pk)
-            what, due = case.deadline
-            _event(
-                case, kind=CaseEvent.Kind.ESCALATED, from_status=case.status, actor=None, at=now,
-                note=f"The {what} was due {due:%Y-%m-%d %H:%M} UTC; escalated to the team's managers.",
-            )
-            _email_escalation(pk)
-        escalated.append(case)
-    return escalated
-
-
 # --- Notifications: written to the outbox in the same transaction, sent after commit ------------
 
 
@@ -337,26 +433,6 @@ def _local(at: datetime) -> str:
     """A time as the recipient reads it (email_staff activates their time zone), zone named."""
     local = timezone.localtime(at)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
-
-
-def _email_escalation(case_id: int) -> None:
-    case = RecoveryCase.objects.select_related("team", "customer").get(pk=case_id)
-    what, due = case.deadline
-
-    def render():
-        subject = _("[%(site)s] Case #%(id)s is overdue (%(team)s)") % {"site": settings.SITE_NAME, "id": case.pk, "team": case.team.name}
-        text = _(
-            "Recovery case #%(id)s for %(customer)s (%(severity)s) is past its %(what)s time (%(due)s).\n\n"
-            "Open it: %(url)s\n"
-        ) % {
-            "id": case.pk, "customer": case.customer.name, "severity": case.get_severity_display(),
-            "what": _("fix") if what == RecoveryCase.FIX else _("surprise"), "due": _local(due), "url": case_page_url(case.pk),
-        }
-        return subject, text
-
-    email_staff(
-        users=team_managers(team_id=case.team_id), dedupe_key=f"case-{case.pk}-escalated", render=render, timezone_of=user_timezone
-    )
 
 
 def _email_case_opened(case: RecoveryCase) -> None:
@@ -389,26 +465,63 @@ def _email_recovered_link(case_id: int) -> None:
     )
 
 
-def _email_bend_waiting(bend_id: int) -> None:
+def bend_deciders(bend: RuleBend) -> list[User]:
+    """Who can actually decide this bend: the team's managers whose approval limit covers its cost,
+    never the requester; when none of them can, the admins (never the requester either)."""
+    managers = [
+        m for m in team_managers(team_id=bend.team_id).exclude(pk=bend.requested_by_id)
+        if not m.is_admin and m.approval_limit >= bend.cost
+    ]
+    if managers and not bend.needs_admin:
+        return managers
+    return list(User.objects.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN), is_active=True).exclude(pk=bend.requested_by_id).order_by("id"))
+
+
+def bend_decider_words(bend: RuleBend) -> str:
+    """Who will decide, as the requester is told."""
+    if bend.status != RuleBend.Status.PENDING:
+        return ""
+    return _("An admin will decide (above the managers' approval limits).") if bend.needs_admin else _("A manager of the team will decide.")
+
+
+def _bends_url() -> str:
+    return f"{settings.SITE_URL}{reverse('web:bends')}"
+
+
+def _tell_bend_waiting(bend_id: int) -> None:
     bend = RuleBend.objects.select_related("rule", "team", "requested_by").get(pk=bend_id)
-    deciders = list(team_managers(team_id=bend.team_id))
-    if bend.needs_admin:
-        deciders += list(User.objects.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN), is_active=True))
-    deciders = list({user.pk: user for user in deciders}.values())
 
     def render():
-        subject = _("[%(site)s] A rule bend waits for you: %(rule)s") % {"site": settings.SITE_NAME, "rule": bend.rule.name}
+        title = _("A rule bend waits for you: %(rule)s") % {"rule": bend.rule.name}
         text = _(
             "%(who)s asks to bend \"%(rule)s\" (%(team)s) at a cost of %(cost)s.\n\nWhy: %(why)s\n\n"
             "Asked at %(at)s. Decide: %(url)s\n"
         ) % {
             "who": bend.requested_by.get_full_name() or bend.requested_by.get_username(), "rule": bend.rule.name,
             "team": bend.team.name, "cost": bend.cost, "why": bend.justification, "at": _local(bend.requested_at),
-            "url": f"{settings.SITE_URL}{reverse('web:bends')}",
+            "url": _bends_url(),
         }
-        return subject, text
+        return title, text
 
-    email_staff(users=deciders, dedupe_key=f"bend-{bend.pk}-waiting", render=render, timezone_of=user_timezone)
+    staff_notify(users=bend_deciders(bend), kind="bend.requested", dedupe_key=f"bend-{bend.pk}-waiting",
+                 render=render, timezone_of=user_timezone, url=_bends_url())
+
+
+def _tell_bend_decided(bend: RuleBend) -> None:
+    def render():
+        approved = bend.status == RuleBend.Status.APPROVED
+        words = {"rule": bend.rule.name, "who": bend.decided_by.get_username(), "note": bend.decision_note or "—",
+                 "cost": bend.cost, "at": _local(bend.decided_at), "url": _bends_url()}
+        if approved:
+            title = _("Your rule bend was approved: %(rule)s") % words
+            text = _("%(who)s approved your request to bend \"%(rule)s\" (cost %(cost)s) at %(at)s.\n\nNote: %(note)s\n\n%(url)s\n") % words
+        else:
+            title = _("Your rule bend was rejected: %(rule)s") % words
+            text = _("%(who)s rejected your request to bend \"%(rule)s\" (cost %(cost)s) at %(at)s.\n\nWhy: %(note)s\n\n%(url)s\n") % words
+        return title, text
+
+    staff_notify(users=[bend.requested_by], kind="bend.decided", dedupe_key=f"bend-{bend.pk}-decided",
+                 render=render, timezone_of=user_timezone, url=_bends_url())
 
 
 # --- Rules and bends -----------------------------------------------------------------------
@@ -532,7 +645,7 @@ def bend_request(
             actor=None, note=bend.decision_note, at=now,
         )
     else:
-        _email_bend_waiting(bend.pk)
+        _tell_bend_waiting(bend.pk)
     bend_changed.send(sender=RuleBend, bend=bend, kind="auto-approved" if auto else "requested")
     return bend
 
@@ -560,6 +673,11 @@ def bend_decide(*, actor: User, bend: RuleBend, approve: bool, note: str = "") -
     allowed, why = bend_may_decide(actor, bend)
     if not allowed:
         raise PermissionDenied(why)
+    if not approve and not note:
+        current = RuleBend.objects.filter(pk=bend.pk).values_list("status", flat=True).first()
+        if current != RuleBend.Status.PENDING:  # a stale decision is a conflict, whatever its note
+            raise StateConflict(_("This bend was already decided (%(status)s).") % {"status": current}, code="already_decided")
+        raise ValidationError({"note": [_("Say why the bend is rejected: the requester reads it.")]})
     now = timezone.now()
     to_status = RuleBend.Status.APPROVED if approve else RuleBend.Status.REJECTED
     won = RuleBend.objects.filter(pk=bend.pk, status=RuleBend.Status.PENDING).update(
@@ -574,6 +692,7 @@ def bend_decide(*, actor: User, bend: RuleBend, approve: bool, note: str = "") -
         bend_id=bend.pk, kind=str(to_status), from_status=RuleBend.Status.PENDING, to_status=to_status, actor=actor,
         note=note, at=now,
     )
-    bend = RuleBend.objects.select_related("rule", "team").get(pk=bend.pk)
+    bend = RuleBend.objects.select_related("rule", "team", "requested_by", "decided_by").get(pk=bend.pk)
+    _tell_bend_decided(bend)
     bend_changed.send(sender=RuleBend, bend=bend, kind=str(to_status))
     return bend

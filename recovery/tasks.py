@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from . import services
+from . import escalation
 
 
 @shared_task(
@@ -14,4 +14,4 @@ from . import services
 )
 def check_slas() -> list[int]:
     """Every 5 minutes (django-celery-beat): escalate the overdue cases, each once. Safe to run twice."""
-    return [case.pk for case in services.cases_escalate_overdue()]
+    return [case.pk for case in escalation.cases_escalate_overdue()]

@@ -2,7 +2,8 @@
 
 The services enforce it (`case_action_check`), the API and the pages read it (`case_actions`), so
 they cannot disagree. A case moves open -> fixed -> surprised -> closed; a manager may close an
-open or fixed case without a surprise, with a written reason. Which deadline applies now is the
+open or fixed case without a surprise, with a written reason. Anyone in the team (re)assigns a case
+that is not closed, and adds internal notes at any time. Which deadline applies now is the
 case's own `deadline`.
 """
 
@@ -18,7 +19,8 @@ from .models import RecoveryCase
 
 Status = RecoveryCase.Status
 FIX, SURPRISE, CLOSE, CLOSE_WITHOUT_SURPRISE, BEND = "fix", "surprise", "close", "close_without_surprise", "bend"
-ACTIONS = (FIX, SURPRISE, CLOSE, CLOSE_WITHOUT_SURPRISE, BEND)
+ASSIGN, NOTE = "assign", "note"
+ACTIONS = (FIX, SURPRISE, CLOSE, CLOSE_WITHOUT_SURPRISE, BEND, ASSIGN, NOTE)
 
 ALLOWED, FORBIDDEN, CONFLICT = "allowed", "forbidden", "conflict"
 
@@ -63,9 +65,11 @@ def case_action_verdict(user, case: RecoveryCase, action: str) -> Verdict:
                 return Verdict(FORBIDDEN, _("Only a manager can close a case without a surprise."), "not_manager")
             if status == Status.SURPRISED:
                 return Verdict(CONFLICT, _("The surprise is done: close the case the usual way."), "surprised")
-    elif action == BEND:
+    elif action in (BEND, ASSIGN):
         if status == Status.CLOSED:
             return Verdict(CONFLICT, _("This case is already closed."), "closed")
+    elif action == NOTE:
+        pass  # anyone in the team notes, whatever the state: a closed case may still need a word
     else:
         raise ValueError(action)
     return Verdict(ALLOWED)

@@ -146,6 +146,45 @@ class BendRequestForm(StaffForm):
         self.fields["rule"].choices = [("", _("Choose a rule"))] + [(r.id, r.name) for r in rules]
 
 
+class CaseAssignForm(StaffForm):
+    owner = forms.ChoiceField(label=_("Owner"), choices=())
+
+    def __init__(self, *args, members=(), me=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.me = me
+        choices = [("", _("Choose someone in the team"))] + [(str(u.pk), u.get_full_name() or u.get_username()) for u in members]
+        if me is not None:
+            choices.append(("me", _("Me")))
+        self.fields["owner"].choices = choices
+
+    def clean_owner(self):
+        owner = self.cleaned_data["owner"]
+        return self.me.pk if owner == "me" else int(owner)
+
+
+class CaseNoteForm(StaffForm):
+    note = forms.CharField(label=_("Internal note"), max_length=4000, widget=forms.Textarea,
+                           help_text=_("For the team only: the customer never sees it."))
+
+
+class CaseBoardFilterForm(StaffForm):
+    """The board's filters, in the URL (?owner=me&severity=1...): a filtered board can be bookmarked and shared."""
+
+    owner = forms.ChoiceField(label=_("Owner"), required=False, choices=())
+    status = forms.ChoiceField(label=_("State"), required=False, choices=())
+    severity = forms.TypedChoiceField(label=_("Level"), required=False, coerce=int, empty_value=None, choices=())
+    overdue = forms.ChoiceField(label=_("Due"), required=False, choices=[("", _("Any")), ("true", _("Overdue")), ("false", _("On time"))])
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices])
+
+    def __init__(self, *args, members=(), statuses=(), severities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody yet"))] + [
+            (str(u.pk), u.get_full_name() or u.get_username()) for u in members
+        ]
+        self.fields["status"].choices = [("", _("Any")), *statuses]
+        self.fields["severity"].choices = [("", _("Any")), *severities]
+
+
 class BendDecisionForm(StaffForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note"), max_length=4000, required=False)
@@ -237,6 +276,9 @@ class CustomerSearchForm(StaffForm):
 
 __all__ = [
     "BendDecisionForm",
+    "CaseAssignForm",
+    "CaseBoardFilterForm",
+    "CaseNoteForm",
     "BendRequestForm",
     "CaseCloseForm",
     "CaseFixForm",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Team
@@ -120,8 +120,18 @@ def level_mix_today(*, user, now: datetime | None = None) -> LevelMix:
     return level_mix(user=user, since=_start_of_today(now or timezone.now()))
 
 
-def _cases(user) -> QuerySet:
-    return scope_to_teams(RecoveryCase.objects.all(), user).select_related("customer", "team")
+def _cases(user, filters: dict | None = None) -> QuerySet:
+    cases = scope_to_teams(RecoveryCase.objects.all(), user).select_related("customer", "team", "owner")
+    filters = filters or {}
+    if filters.get("owner"):
+        cases = recovery_selectors.case_owner_filter(cases, filters["owner"], user=user)
+    if filters.get("severity"):
+        cases = cases.filter(severity=filters["severity"])
+    if filters.get("channel"):
+        cases = cases.filter(interaction__channel=filters["channel"])
+    if filters.get("overdue"):
+        cases = recovery_selectors.case_overdue_filter(cases, filters["overdue"] == "true")
+    return cases
 
 
 def _due_first(cases, limit: int) -> list[RecoveryCase]:
@@ -130,10 +140,10 @@ def _due_first(cases, limit: int) -> list[RecoveryCase]:
     return sorted(cases, key=lambda c: (c.due or far, c.id))[:limit]
 
 
-def _active_by_due(user, limit: int) -> list[RecoveryCase]:
+def _active_by_due(user, limit: int, filters: dict | None = None) -> list[RecoveryCase]:
     """Up to `limit` cases of each active state, each list read in its index's order: open by the
     fix SLA, fixed by the surprise SLA, surprised by age. Never a sort over all open cases."""
-    cases = _cases(user)
+    cases = _cases(user, filters)
     open_ = list(cases.filter(status=RecoveryCase.Status.OPEN).order_by("fix_due", "id")[:limit])
     fixed = list(cases.filter(status=RecoveryCase.Status.FIXED).order_by("surprise_due", "id")[:limit])
     surprised = list(cases.filter(status=RecoveryCase.Status.SURPRISED).order_by("id")[:limit])
@@ -147,43 +157,72 @@ def open_cases_by_due(*, user, limit: int = BOARD_LIMIT) -> list[RecoveryCase]:
     return _due_first(_active_by_due(user, limit), limit)
 
 
-def escalated_cases(*, user, limit: int = 20) -> list[RecoveryCase]:
+def escalated_cases(*, user, limit: int = 20, now: datetime | None = None) -> list[RecoveryCase]:
+    """Cases not closed that the check escalated or whose due time has passed (computed now, not
+    left to the next periodic check): the freshest escalations first, then the longest overdue."""
+    now = now or timezone.now()
     return list(
         _cases(user)
         .exclude(status=RecoveryCase.Status.CLOSED)
-        .filter(escalated_at__isnull=False)
-        .order_by("-escalated_at", "-id")[:limit]
+        .filter(Q(escalated_at__isnull=False) | RecoveryCase.overdue_q(now))
+        .order_by(F("escalated_at").desc(nulls_last=True), recovery_selectors.case_due_now().asc(), "-id")[:limit]
     )
 
 
-def case_board(*, user, limit: int = BOARD_LIMIT) -> dict[str, list[RecoveryCase]]:
-    """Cases by state: every open, fixed and surprised case (up to `limit` each) and the latest closed."""
+def case_board(*, user, limit: int = BOARD_LIMIT, filters: dict | None = None) -> dict[str, list[RecoveryCase]]:
+    """Cases by state: every open, fixed and surprised case (up to `limit` each) and the latest closed,
+    narrowed by the board's filters (owner, level, channel, overdue; `status` picks the columns)."""
+    filters = filters or {}
     board = {status: [] for status in RecoveryCase.Status.values}
-    for case in _due_first(_active_by_due(user, limit), limit * 3):
-        board[case.status].append(case)
-    board[RecoveryCase.Status.CLOSED] = list(
-        _cases(user).filter(status=RecoveryCase.Status.CLOSED).order_by("-closed_at", "-id")[:limit]
-    )
+    wanted = filters.get("status")
+    if wanted != RecoveryCase.Status.CLOSED:
+        for case in _due_first(_active_by_due(user, limit, filters), limit * 3):
+            board[case.status].append(case)
+    if wanted in (None, "", RecoveryCase.Status.CLOSED) and filters.get("overdue") != "true":
+        board[RecoveryCase.Status.CLOSED] = list(
+            _cases(user, filters).filter(status=RecoveryCase.Status.CLOSED).order_by("-closed_at", "-id")[:limit]
+        )
+    if wanted:
+        board = {status: cases if status == wanted else [] for status, cases in board.items()}
     return board
+
+
+def team_members(*, user) -> list:
+    """The active people of the viewer's teams (every active person for an admin): who can own a case."""
+    from accounts.models import User
+
+    ids = team_ids_of(user)
+    people = User.objects.filter(is_active=True)
+    if ids is not None:
+        people = people.filter(teams__in=ids).distinct()
+    return list(people.order_by("username"))
+
+
+def case_team_members(*, case) -> list:
+    """The active people of the case's team: whom it can be assigned to."""
+    from accounts.models import User
+
+    return list(User.objects.filter(is_active=True, teams=case.team_id).order_by("username"))
 
 
 def case_detail(*, user, case_id: int) -> RecoveryCase | None:
     return (
         _cases(user)
-        .select_related("interaction", "surprise_gesture")
+        .select_related("interaction", "surprise_gesture", "follow_up_of")
         .prefetch_related("events__actor", "bends__rule", "bends__requested_by", "bends__decided_by")
         .filter(pk=case_id)
         .first()
     )
 
 
-def pending_bends(*, user, limit: int = 50) -> list[RuleBend]:
-    """Bends waiting for a decision in the viewer's teams, oldest first (the queue)."""
-    return list(
-        scope_to_teams(RuleBend.objects.filter(status=RuleBend.Status.PENDING), user)
-        .select_related("rule", "team", "requested_by", "case", "customer")
-        .order_by("requested_at", "id")[:limit]
-    )
+def pending_bends(*, user, limit: int = 50, decidable: bool | None = True) -> list[RuleBend]:
+    """Bends waiting for a decision in the viewer's teams, oldest first (the queue). `decidable`:
+    True, only those the viewer can decide; False, only those waiting for others; None, all."""
+    bends = scope_to_teams(RuleBend.objects.filter(status=RuleBend.Status.PENDING), user)
+    if decidable is not None:
+        can = recovery_selectors.bends_decidable_q(user)
+        bends = bends.filter(can) if decidable else bends.exclude(can)
+    return list(bends.select_related("rule", "team", "requested_by", "case", "customer").order_by("requested_at", "id")[:limit])
 
 
 def decided_bends(*, user, limit: int = 50) -> list[RuleBend]:

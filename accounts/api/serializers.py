@@ -2,15 +2,31 @@ import zoneinfo
 
 from rest_framework import serializers
 
-from accounts.models import USER_LANGUAGE_CHOICES, Team, User
+from drf_spectacular.utils import extend_schema_field
+from holidays import list_supported_countries
+
+from accounts.models import USER_LANGUAGE_CHOICES, Team, User, validate_business_hours, validate_closed_dates
 from core.api.input import SameForFormAndJSON
 from core.money import CURRENCIES, MoneySerializerField
+
+
+@extend_schema_field({"type": "string", "format": "opening-hours", "example": "mon-fri 09:00-17:00, sat 10:00-14:00"})
+class OpeningHoursField(serializers.CharField):
+    """Opening hours per weekday in the team's time zone (accounts/business_hours.py); empty: always open."""
+
+
+@extend_schema_field({"type": "string", "format": "date-list", "example": "2026-12-24, 2026-12-31"})
+class DateListField(serializers.CharField):
+    """ISO dates separated by commas."""
 
 
 class TeamSerializer(SameForFormAndJSON, serializers.ModelSerializer):
     timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()), default="UTC")
     currency = serializers.ChoiceField(choices=CURRENCIES, required=False, help_text="ISO 4217 code, like EUR.")
     say_yes_threshold = MoneySerializerField(required=False, help_text=Team._meta.get_field("say_yes_threshold").help_text)
+    business_hours = OpeningHoursField(required=False, allow_blank=True, max_length=300, validators=[validate_business_hours])
+    holiday_country = serializers.ChoiceField(choices=["", *sorted(list_supported_countries())], required=False, allow_blank=True)
+    closed_dates = DateListField(required=False, allow_blank=True, max_length=2000, validators=[validate_closed_dates])
 
     class Meta:
         model = Team

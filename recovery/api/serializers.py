@@ -43,14 +43,16 @@ class CaseOutputSerializer(serializers.ModelSerializer):
     recovered_url = serializers.SerializerMethodField()
     severity_label = serializers.CharField(source="get_severity_display", read_only=True)
     overdue = serializers.SerializerMethodField()
+    escalated = serializers.SerializerMethodField()
 
     class Meta:
         model = RecoveryCase
         fields = [
-            "id", "interaction", "customer", "team", "severity", "severity_label", "status", "opened_at", "fix_due",
+            "id", "interaction", "customer", "team", "severity", "severity_label", "status", "owner", "follow_up_of",
+            "opened_at", "fix_due",
             "fixed_at", "surprise_due", "surprised_at", "surprise_gesture", "surprise_level", "surprise_interaction",
             "closed_at", "close_reason", "customer_message",
-            "escalated_at", "overdue", "recovered_level", "recovered_rated_at", "status_url", "recovered_url",
+            "escalated_at", "escalated", "overdue", "recovered_level", "recovered_rated_at", "status_url", "recovered_url",
         ]
         read_only_fields = fields
 
@@ -66,6 +68,8 @@ class CaseOutputSerializer(serializers.ModelSerializer):
             "severity": choice_out(_SEVERITIES, case.severity),
             "severity_label": severity_labels.get(case.severity) or str(_SEVERITY_LABELS.get(case.severity, case.severity)),
             "status": choice_out(_STATUSES, case.status),
+            "owner": case.owner_id,
+            "follow_up_of": case.follow_up_of_id,
             "opened_at": datetime_out(case.opened_at, tz),
             "fix_due": datetime_out(case.fix_due, tz),
             "fixed_at": datetime_out(case.fixed_at, tz),
@@ -78,6 +82,7 @@ class CaseOutputSerializer(serializers.ModelSerializer):
             "close_reason": case.close_reason,
             "customer_message": case.customer_message,
             "escalated_at": datetime_out(case.escalated_at, tz),
+            "escalated": self.get_escalated(case),
             "overdue": self.get_overdue(case),
             "recovered_level": choice_out(_LEVELS, case.recovered_level),
             "recovered_rated_at": datetime_out(case.recovered_rated_at, tz),
@@ -102,6 +107,18 @@ class CaseOutputSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, case) -> bool:
         return case.is_overdue(self.context.get("now") or timezone.now())
+
+    def get_escalated(self, case) -> bool:
+        """Escalated as soon as the due time has passed, not only after the periodic check."""
+        return case.is_escalated(self.context.get("now") or timezone.now())
+
+
+class CaseAssignSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="A user in the case's team.")
+
+
+class CaseNewNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=services.NOTE_MAX, help_text="An internal note: the customer never sees it.")
 
 
 class CaseNoteSerializer(serializers.Serializer):
@@ -195,13 +212,25 @@ class RankingQuerySerializer(serializers.Serializer):
 
 
 class BendOutputSerializer(serializers.ModelSerializer):
+    who_decides = serializers.SerializerMethodField()
+    who_decides_label = serializers.SerializerMethodField()
+
     class Meta:
         model = RuleBend
         fields = [
             "id", "rule", "team", "case", "customer", "justification", "cost", "status", "requested_by", "requested_at",
-            "needs_admin", "auto_approved", "decided_by", "decided_at", "decision_note",
+            "needs_admin", "who_decides", "who_decides_label", "auto_approved", "decided_by", "decided_at", "decision_note",
         ]
         read_only_fields = fields
+
+    def get_who_decides(self, bend) -> str | None:
+        """While pending: "manager" (of the team, within their approval limit) or "admin" (above every limit)."""
+        if bend.status != RuleBend.Status.PENDING:
+            return None
+        return "admin" if bend.needs_admin else "manager"
+
+    def get_who_decides_label(self, bend) -> str:
+        return services.bend_decider_words(bend)
 
 
 class BendInputSerializer(SameForFormAndJSON, _ScopedToViewer, serializers.Serializer):

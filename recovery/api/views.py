@@ -21,7 +21,9 @@ from .serializers import (
     BendOutputSerializer,
     CaseCloseSerializer,
     CaseEventSerializer,
+    CaseAssignSerializer,
     CaseFixSerializer,
+    CaseNewNoteSerializer,
     CaseOutputSerializer,
     CaseSurpriseSerializer,
     GestureRecommendationSerializer,
@@ -111,6 +113,35 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         data = CaseCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.case_close(actor=request.user, case=case, **data.validated_data))
+
+    @extend_schema(
+        request=CaseAssignSerializer,
+        parameters=[idempotency.SCHEMA_PARAMETER],
+        responses={200: CaseOutputSerializer, **ERRORS, **CONFLICT, 422: idempotency.SCHEMA_422},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotency.idempotent
+    def assign(self, request, pk=None):
+        """Give the case to someone in its team (yourself included); the new owner is told."""
+        case = self.get_object()
+        data = CaseAssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.case_assign(actor=request.user, case=case, owner=data.validated_data["owner"]))
+
+    @extend_schema(
+        request=CaseNewNoteSerializer,
+        parameters=[idempotency.SCHEMA_PARAMETER],
+        responses={201: CaseEventSerializer, **ERRORS, 422: idempotency.SCHEMA_422},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotency.idempotent
+    def notes(self, request, pk=None):
+        """Add an internal note to the timeline; the customer never sees it."""
+        case = self.get_object()
+        data = CaseNewNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.case_note_add(actor=request.user, case=case, note=data.validated_data["note"])
+        return Response(CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CaseEventSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)

@@ -19,6 +19,19 @@ def open_case(actor, customer, *, promise_kept=False, issues=()):
 
 
 @pytest.fixture
+def client_as(db):
+    """A browser-less page client signed in as this person."""
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def customer(team):
     return CustomerFactory(team=team, preferences="Loves wine and quiet tables", preferred_channel="email")
 

@@ -38,7 +38,7 @@ def test_the_demo_adds_up_cases_open_in_their_own_week_and_nothing_is_surprised_
 
     call_command("seed_demo", stdout=StringIO())
     now = timezone.now()
-    cases = list(RecoveryCase.objects.select_related("interaction"))
+    cases = list(RecoveryCase.objects.filter(follow_up_of__isnull=True).select_related("interaction"))
     # a case opens when its interaction was logged (or rated, a few hours later), live: not at seeding time
     replayed = [c for c in cases if c.interaction.created_at < now - timedelta(days=1)]
     # (or when the customer answered our rating request, up to two days later: opened by the answer)
@@ -53,3 +53,23 @@ def test_the_demo_adds_up_cases_open_in_their_own_week_and_nothing_is_surprised_
     # a surprise is a delivery, never an interaction of its own: no case opened by a surprise
     assert Interaction.objects.filter(summary__startswith="Recovery surprise").count() == 0
     assert RecoveryCase.objects.filter(surprise_delivery__isnull=False).count() == RecoveryCase.objects.exclude(surprised_at=None).count()
+
+
+def test_the_demo_has_owners_notes_business_hours_a_follow_up_and_notifications():
+    from accounts.models import Team
+    from notifications.models import Notification
+    from recovery.models import CaseEvent
+
+    call_command("seed_demo", stdout=StringIO())
+    bistro = Team.objects.get(name="Harbour Bistro")
+    assert bistro.business_hours and bistro.holiday_country == "NL" and bistro.calendar is not None
+    assert not RecoveryCase.objects.filter(owner__isnull=True, follow_up_of__isnull=True).exists(), "whoever logged it owns it"
+    assert CaseEvent.objects.filter(kind="note").count() >= 4 and CaseEvent.objects.filter(kind="assigned").exists()
+    follow_up = RecoveryCase.objects.filter(follow_up_of__isnull=False).first()
+    assert follow_up is not None and follow_up.owner_id == follow_up.follow_up_of.owner_id
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {"case.assigned", "case.follow_up", "bend.requested", "bend.decided", "case.breach"} <= kinds
+    # Again: nothing new.
+    counts = (RecoveryCase.objects.count(), Notification.objects.count(), CaseEvent.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    assert (RecoveryCase.objects.count(), Notification.objects.count(), CaseEvent.objects.count()) == counts

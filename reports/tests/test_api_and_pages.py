@@ -65,7 +65,7 @@ def test_the_page_shows_the_figures_and_the_chart(client, manager, team, week_of
     client.force_login(manager)
     # 19 for the page (the customer's voice: 2 of them), plus the first page of a session remembering
     # the team's time zone (web middleware).
-    with django_assert_max_num_queries(21 + 9 + (connection.vendor == "sqlite")):  # + the radar section (9)
+    with django_assert_max_num_queries(22 + 9 + (connection.vendor == "sqlite")):  # + the radar section (9), + the bell's unread count
         response = client.get("/reports/weekly/", {"team": team.id, "week": "2026-W45"})
     assert response.status_code == 200
     html = response.content.decode()

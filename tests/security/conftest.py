@@ -6,6 +6,7 @@ from accounts.tests.factories import UserFactory
 from interactions import links
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
+from notifications.models import Notification
 from recovery import services as recovery
 from radar.services import idea_propose
 from recovery.models import Rule
@@ -34,11 +35,14 @@ def _team_world(team, frontline, manager):
     closed = recovery.case_close(actor=manager, case=closed, reason="moved away")
     bend = recovery.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
     idea = idea_propose(actor=asker, team=team, kind="gesture", title=f"Idea of {team.name}", story="Guests ask for it.")
+    # The bend waits for the team's manager: the notification saying so is hers alone.
+    notification = Notification.objects.get(recipient=manager, kind="bend.requested", dedupe_key__startswith=f"bend-{bend.pk}-")
     webhook, delivery = _webhook(team, manager)
     return {
         "team": team, "frontline": frontline, "manager": manager, "asker": asker,
         "customer": customer, "customer_bare": bare, "gesture": gesture, "rule": rule,
         "interaction": interaction, "case": case, "case_fixed": fixed, "case_closed": closed, "bend": bend, "idea": idea,
+        "notification": notification,
         "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
         "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
         "recovered_token": recovery.recovered_token(closed),

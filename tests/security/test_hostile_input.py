@@ -198,11 +198,12 @@ VALID = {
     ("PATCH", "/api/interactions/{id}/"): lambda w: {"summary": "Corrected", "note": "typo"},
     ("POST", "/api/recovery-cases/{id}/close/"): lambda w: {"reason": "Moved away"},
     ("POST", "/api/recovery-cases/{id}/fix/"): None,  # the open case: see _target
+    ("POST", "/api/recovery-cases/{id}/notes/"): lambda w: {"note": "Called her"},
     ("POST", "/api/recovery-cases/{id}/surprise/"): lambda w: {"gesture": w["A"]["gesture"].id},
     ("POST", "/api/rule-bends/"): lambda w: {"rule": w["A"]["rule"].id, "customer": w["A"]["customer"].id,
                                              "justification": "Loyal", "cost": "5"},
     ("POST", "/api/rule-bends/{id}/approve/"): lambda w: {},
-    ("POST", "/api/rule-bends/{id}/reject/"): lambda w: {},
+    ("POST", "/api/rule-bends/{id}/reject/"): lambda w: {"note": "Not this time"},
     ("POST", "/api/rules/"): lambda w: {"team": w["A"]["team"].id, "name": "Receipts"},
     ("POST", "/api/ideas/"): lambda w: {"team": w["A"]["team"].id, "kind": "gesture", "title": "Polaroid", "story": "They ask."},
     ("POST", "/api/ideas/{id}/accept/"): lambda w: {},

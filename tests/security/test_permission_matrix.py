@@ -69,7 +69,7 @@ def _a_day_ago() -> str:
 
 @dataclass(frozen=True)
 class Endpoint:
-    kind: str  # "api-object", "api-list", "api-self", "api-global", "page", "page-list", "customer-page", "open"
+    kind: str  # "api-object", "api-list", "api-self", "api-global", "api-own", "page", "page-own", "page-list", "customer-page", "open"
     ops: tuple = READ
     obj: str | None = None  # the team-A object (key of the world) whose pk or token fills the path
     query: Callable[[dict, str], dict] | None = None  # query string naming the object of a team ("A" or "B")
@@ -119,7 +119,8 @@ def _team_put(w):
     from accounts.api.serializers import TeamSerializer
 
     body = {k: v for k, v in TeamSerializer(w["A"]["team"]).data.items() if k != "id"}
-    return {**body, "timezone": "Europe/Amsterdam", "sla_basic_fix_hours": 12, "say_yes_threshold": "0"}
+    return {**body, "timezone": "Europe/Amsterdam", "sla_basic_fix_hours": 12, "say_yes_threshold": "0",
+            "business_hours": "mon-sat 09:00-22:00", "holiday_country": "NL", "closed_dates": ""}
 
 
 def _customer_put(w):
@@ -169,6 +170,11 @@ MATRIX: dict[str, Endpoint] = {
            allowed=ADMIN_ONLY, ok=(201,)),
     )),
     "user-me": Endpoint("api-self"),
+    # A person's notifications: their own only (another person's, of any team or role, is 404).
+    "notification-list": Endpoint("api-self"),
+    "notification-read-all": Endpoint("api-self", ops=(Op("POST", body=lambda w: {}),)),
+    "notification-detail": Endpoint("api-own", obj="notification"),
+    "notification-read": Endpoint("api-own", obj="notification", ops=(Op("POST"),)),
     "user-detail": Endpoint("api-object", obj="frontline", ops=(
         Op("GET"),
         Op("PATCH", body=lambda w: {"role": "manager"}, allowed=ADMIN_ONLY),
@@ -227,6 +233,13 @@ MATRIX: dict[str, Endpoint] = {
     "recovery-case-close": Endpoint("api-object", obj="case", ops=(
         Op("POST", body=lambda w: {"reason": "The customer asked us to stop."}, allowed=MANAGERS),
     )),
+    # Anyone in the team assigns to anyone in the team, and notes.
+    "recovery-case-assign": Endpoint("api-object", obj="case", ops=(
+        Op("POST", body=lambda w: {"owner": w["A"]["manager"].id}),
+    ), foreign=(
+        ("case", lambda w: {"owner": w["A"]["frontline"].id}),
+    )),
+    "recovery-case-notes": Endpoint("api-object", obj="case", ops=(Op("POST", body=lambda w: {"note": "Called her"}, ok=(201,)),)),
     "rule-list": Endpoint("api-list", model=Rule, ops=(
         Op("GET"),
         Op("POST", body=lambda w: {"team": w["A"]["team"].id, "name": "Receipts required"}, allowed=MANAGERS, ok=(201,)),
@@ -274,7 +287,6 @@ MATRIX: dict[str, Endpoint] = {
     # Providers' inbound mail: the provider's own secret is the credential; without one it is off
     "inbox-inbound": Endpoint("open", obj="inbound_provider", ops=(Op("POST", ok=(404,)),)),
     # Prometheus: only with METRICS_TOKEN (not set here: 404)
-    "metrics": Endpoint("open", ops=(Op("GET", ok=(404,)),)),
     # Drift jobs: not per team, managers and admins only (a full re-score: admins only)
     "job-list": Endpoint("api-global", ops=(Op("GET", allowed=MANAGERS),)),
     "job-detail": Endpoint("api-global", obj="job", ops=(Op("GET", allowed=MANAGERS),)),
@@ -341,6 +353,15 @@ MATRIX: dict[str, Endpoint] = {
     "web:case-close": Endpoint("page", obj="case_fixed", ops=(  # without a surprise: managers, with a reason
         Op("POST", body=lambda w: {"reason": "The customer asked us to stop."}, allowed=MANAGERS, ok=(302,)),
     )),
+    "web:case-assign": Endpoint("page", obj="case", ops=(
+        Op("POST", body=lambda w: {"owner": w["A"]["manager"].id}, ok=(302,)),
+    ), foreign=(
+        ("case", lambda w: {"owner": w["A"]["frontline"].id}),
+    )),
+    "web:case-note": Endpoint("page", obj="case", ops=(Op("POST", body=lambda w: {"note": "Called her"}, ok=(302,)),)),
+    "web:notifications": Endpoint("page"),
+    "web:notifications-read": Endpoint("page", ops=(Op("POST", ok=(302,)),)),
+    "web:notification-open": Endpoint("page-own", obj="notification", ops=(Op("GET", ok=(302,)),)),
     "web:bends": Endpoint("page-list", marks=lambda w, team: [w[team]["rule"].name]),
     "web:bend-request": Endpoint("page", obj="customer", query=lambda w, team: {"customer": w[team]["customer"].id}, ops=(
         Op("GET"),
@@ -539,7 +560,7 @@ def test_team_b_gets_404_on_team_a_objects_and_changes_nothing(name, world):
             assert not changed, f"{role} {op.method} {path} changed data"
 
 
-@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "api-global", "page", "page-list"))
+@pytest.mark.parametrize("name", _names("api-object", "api-list", "api-self", "api-global", "api-own", "page", "page-own", "page-list"))
 def test_anonymous_and_customer_token_get_401_on_the_api_and_the_login_page_on_staff_pages(name, world):
     endpoint = MATRIX[name]
     path = _path_for(name, world)
@@ -606,6 +627,25 @@ def test_pages_listing_objects_show_team_b_nothing_of_team_a(name, world):
     assert all(m in html for m in theirs), f"team A's own objects are not on {path}: {theirs}"
 
 
+@pytest.mark.parametrize("name", _names("api-own", "page-own"))
+def test_a_persons_own_objects_answer_them_and_nobody_else(name, world):
+    """A notification is its recipient's (team A's manager): her teammates, an admin and team B get 404
+    and change nothing, whatever their role."""
+    endpoint = MATRIX[name]
+    path = _path_for(name, world)
+    target = _target_of(name, world)
+    owner = next(role for role, user in world["users"].items() if user.pk == target.recipient_id)
+    for role in (FRONTLINE_A, MANAGER_A, ADMIN, FRONTLINE_B, MANAGER_B):
+        client = _client(role, world) if endpoint.kind.startswith("api") else _page_client(role, world)
+        for op in endpoint.ops:
+            response, changed = call(client, op.method, path, op.body(world) if op.body else None, target)
+            if role == owner:
+                assert response.status_code in op.ok, f"{role} {op.method} {path}: {response.status_code}"
+            else:
+                assert response.status_code == 404, f"{role} {op.method} {path}: {response.status_code}"
+                assert not changed, f"{role} {op.method} {path} changed another person's data"
+
+
 @pytest.mark.parametrize("name", sorted(n for n, e in MATRIX.items() if e.foreign))
 def test_writes_naming_a_team_a_parent_are_refused_and_create_nothing(name, world):
     for obj, body in MATRIX[name].foreign:
@@ -649,7 +689,7 @@ def _roles_checked(endpoint: Endpoint) -> int:
     """How many of the 7 roles the tests above check on each method of this endpoint."""
     if endpoint.kind == "open":
         return 2  # anonymous and token holder
-    if endpoint.kind in ("customer-page", "api-list", "page-list"):
+    if endpoint.kind in ("customer-page", "api-list", "page-list", "api-own", "page-own"):
         return len(ROLES)
     if endpoint.kind in ("api-object", "page") and endpoint.obj:
         return len(ROLES)

@@ -93,3 +93,9 @@ def may_correct(interaction, user):
 def customer_words(value):
     """A level in the customer's own words ("Pleasantly surprised"), as they chose it."""
     return _customer_words(value)
+
+
+@register.filter
+def is_escalated(case, now=None):
+    """Escalated once the due time has passed, computed on read (RecoveryCase.is_escalated)."""
+    return case.is_escalated(now or timezone.now())

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,11 +27,16 @@ def can_decide(user, bend: RuleBend) -> bool:
 @login_required
 @require_GET
 def bend_list(request):
+    """The queue shows only the bends the viewer can decide, oldest first with their age; the rest of
+    the team's pending bends are listed under "waiting for others", saying who decides them."""
     user = request.user
-    pending = selectors.pending_bends(user=user)
+    pending = selectors.pending_bends(user=user, decidable=True)
     for bend in pending:
         bend.decidable = can_decide(user, bend)
-    context = {"pending": pending, "decided": selectors.decided_bends(user=user)}
+    waiting = selectors.pending_bends(user=user, decidable=False)
+    for bend in waiting:
+        bend.decidable = False
+    context = {"pending": pending, "waiting": waiting, "decided": selectors.decided_bends(user=user), "now": timezone.now()}
     return render(request, "web/bend_list.html", context)
 
 
@@ -109,7 +115,7 @@ def bend_request(request):
                 if bend.status == RuleBend.Status.APPROVED:
                     messages.success(request, _("Within the say-yes threshold: approved at once."))
                 else:
-                    messages.success(request, _("Bend requested; a manager will decide."))
+                    messages.success(request, _("Bend requested. %(who)s") % {"who": recovery_services.bend_decider_words(bend)})
                 return redirect("web:case-detail", case_id=case.pk) if case else redirect(
                     "web:customer-detail", customer_id=customer.pk
                 )

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,7 +21,7 @@ from recovery import workflow
 from recovery.models import RecoveryCase
 
 from .. import selectors
-from ..forms import CaseCloseForm, CaseFixForm, CaseSurpriseForm
+from ..forms import CaseAssignForm, CaseBoardFilterForm, CaseCloseForm, CaseFixForm, CaseNoteForm, CaseSurpriseForm
 from ._common import StateConflict, add_service_errors
 
 Status = RecoveryCase.Status
@@ -29,9 +30,25 @@ Status = RecoveryCase.Status
 @login_required
 @require_GET
 def case_board(request):
-    board = selectors.case_board(user=request.user)
-    columns = [(status, label, board[status]) for status, label in Status.choices]
-    return render(request, "web/case_board.html", {"columns": columns, "now": timezone.now()})
+    """The board by state, filtered by owner, state, level, overdue and channel; the filters live in
+    the URL. `?owner=me` is the frontline's "my cases"."""
+    form = CaseBoardFilterForm(
+        request.GET or None, members=selectors.team_members(user=request.user), statuses=Status.choices,
+        severities=RecoveryCase._meta.get_field("severity").choices,
+    )
+    status = 200
+    filters = {}
+    if form.is_bound:
+        if form.is_valid():
+            filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+        else:
+            status = 400
+    board = selectors.case_board(user=request.user, filters=filters)
+    shown = [filters["status"]] if filters.get("status") else Status.values
+    columns = [(value, label, board[value]) for value, label in Status.choices if value in shown]
+    context = {"columns": columns, "now": timezone.now(), "filter_form": form, "filtered": bool(filters),
+               "mine": filters.get("owner") == "me", "here": request.get_full_path()}
+    return render(request, "web/case_board.html", context, status=status)
 
 
 def _case_or_404(request, case_id):
@@ -64,6 +81,10 @@ def _render_case(request, case, *, status=200, conflict="", **forms):
         "fix_form": forms.get("fix_form") or CaseFixForm(),
         "surprise_form": forms.get("surprise_form") or CaseSurpriseForm(gestures=ordered),
         "close_form": forms.get("close_form") or CaseCloseForm(needs_reason=_needs_reason(case)),
+        "assign_form": forms.get("assign_form") or CaseAssignForm(members=selectors.case_team_members(case=case), initial={"owner": case.owner_id}),
+        "note_form": forms.get("note_form") or CaseNoteForm(),
+        "follow_ups": list(case.follow_ups.order_by("id")),
+        "escalated": case.is_escalated(timezone.now()),
         "conflict": conflict,
         "due_what": case.deadline[0],
         "due": case.deadline[1],
@@ -87,6 +108,14 @@ def _conflict(request, case, message):
     return _render_case(request, case, status=409, conflict=message)
 
 
+def _next_or_case(request, case):
+    """Back where the action was taken (the board keeps its filters), else the case's page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("web:case-detail", case_id=case.pk)
+
+
 def _act(request, case, action, form, call, form_name):
     """The workflow decides (recovery.workflow), exactly as for the API: 403 when the user may never
     do this here, 409 with the reason on the page when the case's state does not allow it now."""
@@ -103,7 +132,7 @@ def _act(request, case, action, form, call, form_name):
         except StateConflict as exc:
             return _conflict(request, case, exc.message)
         else:
-            return redirect("web:case-detail", case_id=case.pk)
+            return _next_or_case(request, case)
     return _render_case(request, case, status=400, **{form_name: form})
 
 
@@ -153,3 +182,33 @@ def case_close(request, case_id: int):
 
     form = CaseCloseForm(request.POST, needs_reason=without_surprise)
     return _act(request, case, action, form, call, "close_form")
+
+
+@login_required
+@require_POST
+def case_assign(request, case_id: int):
+    """Assign (or take, with owner=me) a case: from its page or from the board."""
+    case = _case_or_404(request, case_id)
+
+    def call(data):
+        case_now = recovery_services.case_assign(actor=request.user, case=case, owner=data["owner"])
+        if case_now.owner_id == request.user.pk:
+            messages.success(request, _("Case #%(id)s is yours now.") % {"id": case.pk})
+        else:
+            messages.success(request, _("Case #%(id)s assigned to %(who)s.") % {"id": case.pk, "who": case_now.owner.get_username()})
+
+    form = CaseAssignForm(request.POST, members=selectors.case_team_members(case=case), me=request.user)
+    return _act(request, case, workflow.ASSIGN, form, call, "assign_form")
+
+
+@login_required
+@require_POST
+def case_note(request, case_id: int):
+    """An internal note on the timeline: the team reads it, the customer never does."""
+    case = _case_or_404(request, case_id)
+
+    def call(data):
+        recovery_services.case_note_add(actor=request.user, case=case, note=data["note"])
+        messages.success(request, _("Note added."))
+
+    return _act(request, case, workflow.NOTE, CaseNoteForm(request.POST), call, "note_form")

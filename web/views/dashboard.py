@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import team_ids_of
 from radar import selectors as radar_selectors
+from recovery import selectors as recovery_selectors
 
 from .. import selectors
 
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 OPEN_CASES_SHOWN = 25
 CUSTOMERS_SAID_SHOWN = 10
+MY_CASES_SHOWN = 25
 PANELS_CACHE_SECONDS = 60  # the minute is part of the key: an entry is of no use after that
 
 
@@ -90,7 +92,9 @@ def _panels(request, template: str, build) -> str:
 @require_GET
 def dashboard(request):
     panels = _panels(request, "web/partials/dashboard_panels.html", _dashboard_panels)
-    return render(request, "web/dashboard.html", {"panels": panels})
+    # "My cases", the frontline's home queue: the viewer's own, so never from the shared cache.
+    mine = recovery_selectors.my_cases(user=request.user, limit=MY_CASES_SHOWN)
+    return render(request, "web/dashboard.html", {"panels": panels, "my_cases": mine, "now": timezone.now()})
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from recovery.services import cases_escalate_overdue
+from recovery.escalation import cases_escalate_overdue
 
 
 class Command(BaseCommand):
