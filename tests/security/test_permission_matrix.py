@@ -286,7 +286,6 @@ MATRIX: dict[str, Endpoint] = {
     "inbox-dismiss": Endpoint("api-object", obj="inbox_item", ops=(Op("POST", body=lambda w: {"reason": "Spam"}),)),
     # Providers' inbound mail: the provider's own secret is the credential; without one it is off
     "inbox-inbound": Endpoint("open", obj="inbound_provider", ops=(Op("POST", ok=(404,)),)),
-    # Prometheus: only with METRICS_TOKEN (not set here: 404)
     # Drift jobs: not per team, managers and admins only (a full re-score: admins only)
     "job-list": Endpoint("api-global", ops=(Op("GET", allowed=MANAGERS),)),
     "job-detail": Endpoint("api-global", obj="job", ops=(Op("GET", allowed=MANAGERS),)),
