@@ -8,12 +8,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.filters import MAX_ID
+from core.api.pagination import NewestFirstCursorPagination
+from core.api.schema import ERRORS, READ_ERRORS
 from notifications.models import Notification
 from notifications.selectors import notifications_of, notifications_unread_count
 from notifications.services import notifications_mark_read
-
-from core.api.pagination import NewestFirstCursorPagination
-from core.api.schema import ERRORS, READ_ERRORS
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -30,7 +30,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=500,
         help_text="These notifications; leave out to mark every one read.",
     )
 
