@@ -143,7 +143,7 @@ def open_cases_as_logging_did():
     from interactions import links
     from interactions.models import Interaction
     from recovery.models import RecoveryCase
-    from recovery.services import RECOVERED, STATUS
+    from recovery.services.links import RECOVERED, STATUS
 
     batch = []
     rows = (

@@ -46,7 +46,7 @@ STEPS = [
     ("  the viewer's team ids", "accounts/selectors.py", "team_ids_of"),
     ("interaction_log service", "interactions/services.py", "interaction_log"),
     ("  the rubric's facts (one statement)", "interactions/selectors.py", "rubric_facts"),
-    ("  recovery case (20% of logs)", "recovery/services.py", "case_open_for_interaction"),
+    ("  recovery case (20% of logs)", "recovery/services/opening.py", "case_open_for_interaction"),
     ("  inserts through Model.objects.create", "django/db/models/query.py", "create"),
     ("output serializer", "rest_framework/serializers.py", "data"),
     ("all SQL round trips (psycopg execute)", "psycopg/cursor.py", "execute"),

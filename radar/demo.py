@@ -19,8 +19,8 @@ from accounts.models import User
 from interactions.levels import Level
 from interactions.models import Customer, Gesture, Interaction
 from interactions.services import interaction_log, special_dates_sync
-from recovery import services as recovery_services
 from recovery.models import RecoveryCase, Rule
+from recovery.services import steps as recovery_steps
 
 from . import services
 from .models import Idea
@@ -90,13 +90,13 @@ def _past_guests(team, frontline, manager, gestures, rng):
         if case is None:
             continue
         with replayed_at(at + timedelta(hours=1)):
-            case = recovery_services.case_fix(actor=frontline, case=case, note="Apologised and put it right.")
+            case = recovery_steps.case_fix(actor=frontline, case=case, note="Apologised and put it right.")
         with replayed_at(at + timedelta(hours=3)):
-            case = recovery_services.case_surprise(actor=frontline, case=case, gesture=extras[-1] if extras else gestures[0], note="A treat.")
+            case = recovery_steps.case_surprise(actor=frontline, case=case, gesture=extras[-1] if extras else gestures[0], note="A treat.")
         with replayed_at(at + timedelta(hours=4)):
-            case = recovery_services.case_close(actor=frontline, case=case, note="Happy again.")
+            case = recovery_steps.case_close(actor=frontline, case=case, note="Happy again.")
         with replayed_at(at + timedelta(days=1)):
-            recovery_services.case_recovered_rate(case=case, level=Level.SURPRISING)
+            recovery_steps.case_recovered_rate(case=case, level=Level.SURPRISING)
 
 
 def _nothing_left(team, frontline, gestures):

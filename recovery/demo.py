@@ -17,8 +17,9 @@ from interactions.levels import Level
 from interactions.models import Customer, Gesture
 from interactions.services import interaction_log
 
-from . import escalation, selectors, services
+from . import escalation, selectors, sla
 from .models import RecoveryCase, Rule, RuleBend
+from .services import bends, owners, steps
 
 RULES = {
     0: [
@@ -90,50 +91,50 @@ def _work_history(team, frontline, manager) -> None:
         return min(opened_at + timedelta(hours=hours), now - timedelta(minutes=30))
 
     for n, case in enumerate(old.select_related("customer", "team").order_by("opened_at", "id")):
-        fix_hours = services.fix_hours(team, case.severity)
+        fix_hours = sla.fix_hours(team, case.severity)
         fix_after = fix_hours + 2 if n % 4 == 3 else 1 + n % 3
         fixed_at = then(case.opened_at, fix_after)
         with replayed_at(fixed_at):
-            case = services.case_fix(actor=frontline, case=case, note="Apologised and put it right.")
+            case = steps.case_fix(actor=frontline, case=case, note="Apologised and put it right.")
         if n % 5 == 4:
             with replayed_at(then(case.opened_at, fix_after + 1)):
-                services.case_close(actor=manager, case=case, reason="The customer preferred no further contact.")
+                steps.case_close(actor=manager, case=case, reason="The customer preferred no further contact.")
             continue
         with replayed_at(then(case.opened_at, fix_after + 20)):
             recommended = selectors.gestures_recommended(case=case)
             gesture = recommended[0].gesture if recommended else _gesture(team)
-            case = services.case_surprise(actor=frontline, case=case, gesture=gesture, note="Chosen from the recommendations.")
+            case = steps.case_surprise(actor=frontline, case=case, gesture=gesture, note="Chosen from the recommendations.")
         with replayed_at(then(case.opened_at, fix_after + 21)):
-            services.case_close(actor=frontline, case=case, note="Customer happy again.")
+            steps.case_close(actor=frontline, case=case, note="Customer happy again.")
         if n % 3 == 0:
             with replayed_at(then(case.opened_at, fix_after + 30)):
-                services.case_recovered_rate(case=case, level=Level.DESIRED if n % 2 == 0 else Level.SURPRISING)
+                steps.case_recovered_rate(case=case, level=Level.DESIRED if n % 2 == 0 else Level.SURPRISING)
 
 
 def _work_cases(team, frontline, manager) -> None:
     cases = _open_cases(team, frontline, wanted=6)
     overdue, stays_open, fixed, surprised, closed, closed_without = cases[:6]
     RecoveryCase.objects.filter(pk=overdue.pk).update(fix_due=timezone.now() - timedelta(minutes=30))
-    services.case_fix(actor=frontline, case=fixed, note="Called the customer and re-sent the order.")
+    steps.case_fix(actor=frontline, case=fixed, note="Called the customer and re-sent the order.")
     for case in (surprised, closed):
-        services.case_fix(actor=frontline, case=case, note="Apologised and put it right on the spot.")
+        steps.case_fix(actor=frontline, case=case, note="Apologised and put it right on the spot.")
         case.refresh_from_db()
         recommended = selectors.gestures_recommended(case=case)
         gesture = recommended[0].gesture if recommended else _gesture(team)
-        services.case_surprise(actor=frontline, case=case, gesture=gesture, note="Chosen from the recommendations.")
-    services.case_close(actor=frontline, case=closed, note="Customer happy again.")
-    services.case_recovered_rate(case=closed, level=Level.DESIRED)
-    services.case_close(
+        steps.case_surprise(actor=frontline, case=case, gesture=gesture, note="Chosen from the recommendations.")
+    steps.case_close(actor=frontline, case=closed, note="Customer happy again.")
+    steps.case_recovered_rate(case=closed, level=Level.DESIRED)
+    steps.case_close(
         actor=manager, case=closed_without, reason="The customer asked us not to contact them again.", note="Closed by a manager."
     )
     # The customer rated that recovery Basic: it failed, and a follow-up case opens for the same owner.
-    services.case_recovered_rate(case=closed_without, level=Level.BASIC)
+    steps.case_recovered_rate(case=closed_without, level=Level.BASIC)
     # Owners and internal notes: the manager hands one case to a colleague; notes on the open ones.
     colleague = User.objects.filter(teams=team, role=User.Role.FRONTLINE, is_active=True).exclude(pk=frontline.pk).order_by("id").first()
     if colleague is not None:
-        services.case_assign(actor=manager, case=stays_open, owner=colleague)
-    services.case_note_add(actor=frontline, case=stays_open, note="Called the customer: voicemail. Trying again after lunch.")
-    services.case_note_add(actor=manager, case=overdue, note="Kitchen confirmed the mix-up; please call her today.")
+        owners.case_assign(actor=manager, case=stays_open, owner=colleague)
+    owners.case_note_add(actor=frontline, case=stays_open, note="Called the customer: voicemail. Trying again after lunch.")
+    owners.case_note_add(actor=manager, case=overdue, note="Kitchen confirmed the mix-up; please call her today.")
 
 
 def _bends(team, rules, frontline, manager, admin) -> None:
@@ -146,14 +147,14 @@ def _bends(team, rules, frontline, manager, admin) -> None:
         cost = Decimal(cost)
         if outcome == "auto":
             cost = min(cost, team.say_yes_threshold) if team.say_yes_threshold > 0 else cost
-        bend = services.bend_request(
+        bend = bends.bend_request(
             actor=frontline, rule=rule, case=case, customer=customer, cost=cost,
             justification=f"Regular customer; we were at fault ({rule.name.lower()}).",
         )
         if outcome in NOTES and bend.status == RuleBend.Status.PENDING:
-            decider = manager if manager.pk != frontline.pk and services.bend_may_decide(manager, bend)[0] else admin
+            decider = manager if manager.pk != frontline.pk and bends.bend_may_decide(manager, bend)[0] else admin
             if decider is not None and decider.pk != frontline.pk:
-                services.bend_decide(actor=decider, bend=bend, approve=outcome == "approved", note=NOTES[outcome])
+                bends.bend_decide(actor=decider, bend=bend, approve=outcome == "approved", note=NOTES[outcome])
 
 
 def seed_recovery(*, teams, users, stdout=None):

@@ -24,7 +24,8 @@ from accounts.selectors import team_managers, user_timezone
 from notifications.services import staff_notify
 
 from .models import CaseEvent, EscalationStep, RecoveryCase
-from .services import _event, _local, case_page_url
+from .services.telling import case_page_url, local_time
+from .services.timeline import case_event
 
 Step = EscalationStep.Step
 ORDER = (Step.WARNING, Step.BREACH, Step.ADMINS)
@@ -137,7 +138,7 @@ def _record(case: RecoveryCase, step: str, now: datetime, *, told: int, silent: 
         if case.escalated_at is None:
             case.escalated_at = now
             case.save(update_fields=["escalated_at"])
-    _event(case, kind=kind, from_status=case.status, actor=None, note=note, at=now)
+    case_event(case, kind=kind, from_status=case.status, actor=None, note=note, at=now)
 
 
 def _take(case: RecoveryCase, step: str, now: datetime) -> int:
@@ -148,7 +149,7 @@ def _take(case: RecoveryCase, step: str, now: datetime) -> int:
     def render():
         words = {
             "id": case.pk, "customer": case.customer.name, "severity": case.get_severity_display(), "team": case.team.name,
-            "what": _("fix") if what == RecoveryCase.FIX else _("surprise"), "due": _local(due), "url": url,
+            "what": _("fix") if what == RecoveryCase.FIX else _("surprise"), "due": local_time(due), "url": url,
             "owner": case.owner.get_username() if case.owner_id else _("nobody"),
         }
         if step == Step.WARNING:

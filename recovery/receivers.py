@@ -3,7 +3,7 @@
 from interactions.level_changes import LevelMove
 from interactions.models import LevelChange
 
-from . import services
+from .services import opening
 
 # A level lifted out of Criminal or Basic by these closes the case as corrected: the facts (or the
 # rubric) said it was never that bad. A customer's own higher rating leaves the recovery running.
@@ -18,12 +18,12 @@ def on_levels_changed(sender, *, moves: list[LevelMove], **kwargs) -> None:
     if len(moves) == 1 and moves[0].old_level is None and moves[0].interaction is not None:
         move = moves[0]  # just logged: nobody else can see the interaction yet, nothing to look for
         if move.entered_recovery:
-            case = services.case_open_for_interaction(interaction=move.interaction, actor=move.actor, just_logged=True)
+            case = opening.case_open_for_interaction(interaction=move.interaction, actor=move.actor, just_logged=True)
             move.interaction.recovery_case_id = case.pk  # the log's response shows the case it opened
         return
     entering = [m for m in moves if m.entered_recovery]
     if entering:
-        opened = services.cases_open_for_interactions(
+        opened = opening.cases_open_for_interactions(
             interaction_ids=[m.interaction_id for m in entering], actor=entering[0].actor
         )
         for move in entering:
@@ -31,4 +31,4 @@ def on_levels_changed(sender, *, moves: list[LevelMove], **kwargs) -> None:
                 move.interaction.recovery_case_id = opened[move.interaction_id].pk  # shown by the response
     leaving = [m for m in moves if m.left_recovery and m.cause in CORRECTING_CAUSES]
     if leaving:
-        services.cases_close_as_corrected(levels={m.interaction_id: m.new_level for m in leaving}, actor=leaving[0].actor)
+        opening.cases_close_as_corrected(levels={m.interaction_id: m.new_level for m in leaving}, actor=leaving[0].actor)

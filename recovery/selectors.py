@@ -26,7 +26,6 @@ from interactions.occasions import (
 from interactions.selectors import rubric_facts
 
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
-from .services import cases_overdue_q
 
 BOARD_LIMIT = 50
 DUMB_RULES_DAYS = 90  # the dumb-rules ranking counts the bends asked in this many days
@@ -37,7 +36,7 @@ def case_list(*, user) -> QuerySet:
 
 
 def case_overdue_filter(queryset: QuerySet, overdue: bool, *, now: datetime | None = None) -> QuerySet:
-    q = cases_overdue_q(now or timezone.now())
+    q = RecoveryCase.overdue_q(now or timezone.now())
     return queryset.filter(q) if overdue else queryset.exclude(q)
 
 

@@ -12,8 +12,9 @@ from core.errors import StateConflict
 from interactions.customer_pages import chosen_level, customer_page
 from interactions.levels import CUSTOMER_CHOICES
 
-from . import services
 from .models import RecoveryCase
+from .services import links
+from .services import steps as recovery_steps
 
 
 def _not_found(request):
@@ -42,12 +43,12 @@ def _steps(case: RecoveryCase) -> list[dict]:
 @customer_page
 @require_safe
 def case_status(request, token: str):
-    case = services.case_by_status_token(token)
+    case = links.case_by_status_token(token)
     if case is None:
         return _not_found(request)
     rate_url = None
     if case.status == RecoveryCase.Status.CLOSED and case.recovered_level is None:
-        rate_url = reverse("case-recovered-feedback", args=[services.recovered_token(case)])
+        rate_url = reverse("case-recovered-feedback", args=[links.recovered_token(case)])
     response = render(request, "recovery/status.html", {"case": case, "team_name": case.team.name, "team_tz": case.team.timezone, "steps": _steps(case), "rate_url": rate_url})
     return response
 
@@ -55,14 +56,14 @@ def case_status(request, token: str):
 @customer_page
 @require_http_methods(["GET", "POST"])
 def case_recovered_feedback(request, token: str):
-    case = services.case_by_recovered_token(token)
+    case = links.case_by_recovered_token(token)
     if case is None:
         return _not_found(request)
     errors = []
     status_code = 200
     if request.method == "POST" and case.recovered_level is None:
         try:
-            case = services.case_recovered_rate(case=case, level=request.POST.get("level", ""))
+            case = recovery_steps.case_recovered_rate(case=case, level=request.POST.get("level", ""))
         except ValidationError as exc:
             errors = [m for ms in exc.message_dict.values() for m in ms]
             status_code = 400

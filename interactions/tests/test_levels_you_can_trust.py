@@ -11,8 +11,8 @@ from interactions.levels import Level
 from interactions.models import Interaction, InteractionCorrection, LevelChange
 from interactions.reasons import interaction_level_reason
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery import services as recovery_services
 from recovery.models import CaseEvent, RecoveryCase
+from recovery.services import steps as recovery_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +93,8 @@ def test_a_surprise_after_an_omission_capped_history_opens_no_case(frontline, ma
     dinner = services.interaction_log(actor=frontline, customer=customer, channel="in_person", occurred_at=start + 5 * DAY)
     case = RecoveryCase.objects.get(interaction=dinner)
     interactions, cases = Interaction.objects.count(), RecoveryCase.objects.count()
-    case = recovery_services.case_fix(actor=frontline, case=case, note="apologised")
-    case = recovery_services.case_surprise(actor=frontline, case=case, gesture=cake)
+    case = recovery_steps.case_fix(actor=frontline, case=case, note="apologised")
+    case = recovery_steps.case_surprise(actor=frontline, case=case, gesture=cake)
     assert (Interaction.objects.count(), RecoveryCase.objects.count()) == (interactions, cases)
     assert (case.surprise_gesture, case.surprise_level) == (cake, Level.SURPRISING)
     assert "Dessert" in case.events.get(kind="surprised").note
@@ -134,8 +134,9 @@ def test_a_correction_that_lifts_a_criminal_interaction_closes_its_case_and_resc
 
 
 def test_who_may_correct(frontline, other_frontline, manager, customer, team):
-    from accounts.tests.factories import UserFactory
     from django.core.exceptions import PermissionDenied
+
+    from accounts.tests.factories import UserFactory
 
     interaction = services.interaction_log(actor=frontline, customer=customer, channel="phone")
     colleague = UserFactory(username="colleague", teams=[team])

@@ -9,8 +9,9 @@ from core.validators import refuse_control_characters
 from interactions.models import Customer, Gesture
 from interactions.selectors import customer_list, gesture_list
 
-from .. import selectors, services
+from .. import selectors
 from ..models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
+from ..services import bends, links, steps, timeline
 
 
 class _ScopedToViewer:
@@ -100,10 +101,10 @@ class CaseOutputSerializer(serializers.ModelSerializer):
         return page
 
     def get_status_url(self, case) -> str:
-        return services.case_status_url(case)
+        return links.case_status_url(case)
 
     def get_recovered_url(self, case) -> str | None:
-        return services.case_recovered_url(case) if case.status == RecoveryCase.Status.CLOSED else None
+        return links.case_recovered_url(case) if case.status == RecoveryCase.Status.CLOSED else None
 
     def get_overdue(self, case) -> bool:
         return case.is_overdue(self.context.get("now") or timezone.now())
@@ -118,16 +119,16 @@ class CaseAssignSerializer(serializers.Serializer):
 
 
 class CaseNewNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=services.NOTE_MAX, help_text="An internal note: the customer never sees it.")
+    note = serializers.CharField(max_length=timeline.NOTE_MAX, help_text="An internal note: the customer never sees it.")
 
 
 class CaseNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=timeline.NOTE_MAX, default="")
 
 
 class CaseFixSerializer(CaseNoteSerializer):
     customer_message = serializers.CharField(
-        required=False, allow_blank=True, max_length=services.CUSTOMER_MESSAGE_MAX, default="",
+        required=False, allow_blank=True, max_length=steps.CUSTOMER_MESSAGE_MAX, default="",
         help_text=gettext_lazy("what the customer reads about the fix (their mail and status page); the note stays internal"),
     )
 
@@ -138,7 +139,7 @@ class CaseSurpriseSerializer(_ScopedToViewer, CaseNoteSerializer):
 
 
 class CaseCloseSerializer(CaseNoteSerializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=timeline.NOTE_MAX, default="")
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -230,7 +231,7 @@ class BendOutputSerializer(serializers.ModelSerializer):
         return "admin" if bend.needs_admin else "manager"
 
     def get_who_decides_label(self, bend) -> str:
-        return services.bend_decider_words(bend)
+        return bends.bend_decider_words(bend)
 
 
 class BendInputSerializer(SameForFormAndJSON, _ScopedToViewer, serializers.Serializer):
@@ -238,12 +239,12 @@ class BendInputSerializer(SameForFormAndJSON, _ScopedToViewer, serializers.Seria
     rule = serializers.PrimaryKeyRelatedField(queryset=Rule.objects.none())
     case = serializers.PrimaryKeyRelatedField(queryset=RecoveryCase.objects.none(), required=False, allow_null=True)
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none(), required=False, allow_null=True)
-    justification = serializers.CharField(max_length=services.NOTE_MAX)
+    justification = serializers.CharField(max_length=timeline.NOTE_MAX)
     cost = MoneySerializerField()
 
 
 class BendDecisionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=timeline.NOTE_MAX, default="")
 
 
 class BendEventSerializer(CaseEventSerializer):

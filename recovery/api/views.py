@@ -12,16 +12,17 @@ from core.api.pagination import NewestFirstCursorPagination, ValidatedCursorPagi
 from core.api.permissions import IsManagerOrReadOnly
 from core.api.schema import CONFLICT, ERRORS, READ_ERRORS
 
-from .. import selectors, services
+from .. import selectors
+from ..services import bends, owners, rules, steps
 from .filters import BendFilter, CaseFilter
 from .serializers import (
     BendDecisionSerializer,
     BendEventSerializer,
     BendInputSerializer,
     BendOutputSerializer,
+    CaseAssignSerializer,
     CaseCloseSerializer,
     CaseEventSerializer,
-    CaseAssignSerializer,
     CaseFixSerializer,
     CaseNewNoteSerializer,
     CaseOutputSerializer,
@@ -86,7 +87,7 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def fix(self, request, pk=None):
         data = CaseFixSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(services.case_fix(actor=request.user, case=self.get_object(), **data.validated_data))
+        return self._answer(steps.case_fix(actor=request.user, case=self.get_object(), **data.validated_data))
 
     @extend_schema(
         request=CaseSurpriseSerializer,
@@ -99,7 +100,7 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         case = self.get_object()
         data = CaseSurpriseSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        return self._answer(services.case_surprise(actor=request.user, case=case, **data.validated_data))
+        return self._answer(steps.case_surprise(actor=request.user, case=case, **data.validated_data))
 
     @extend_schema(
         request=CaseCloseSerializer,
@@ -112,7 +113,7 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         case = self.get_object()
         data = CaseCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(services.case_close(actor=request.user, case=case, **data.validated_data))
+        return self._answer(steps.case_close(actor=request.user, case=case, **data.validated_data))
 
     @extend_schema(
         request=CaseAssignSerializer,
@@ -126,7 +127,7 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         case = self.get_object()
         data = CaseAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(services.case_assign(actor=request.user, case=case, owner=data.validated_data["owner"]))
+        return self._answer(owners.case_assign(actor=request.user, case=case, owner=data.validated_data["owner"]))
 
     @extend_schema(
         request=CaseNewNoteSerializer,
@@ -140,7 +141,7 @@ class RecoveryCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         case = self.get_object()
         data = CaseNewNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.case_note_add(actor=request.user, case=case, note=data.validated_data["note"])
+        event = owners.case_note_add(actor=request.user, case=case, note=data.validated_data["note"])
         return Response(CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CaseEventSerializer(many=True), **READ_ERRORS})
@@ -200,14 +201,14 @@ class RuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def create(self, request, *args, **kwargs):
         data = RuleSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        rule = services.rule_create(actor=request.user, **data.validated_data)
+        rule = rules.rule_create(actor=request.user, **data.validated_data)
         return Response(RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         rule = self.get_object()
         data = RuleUpdateSerializer(rule, data=request.data, partial=kwargs.get("partial", False), context={"request": request})
         data.is_valid(raise_exception=True)
-        rule = services.rule_update(actor=request.user, rule=rule, changes=dict(data.validated_data))
+        rule = rules.rule_update(actor=request.user, rule=rule, changes=dict(data.validated_data))
         return Response(RuleSerializer(rule).data)
 
 
@@ -230,14 +231,14 @@ class RuleBendViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def create(self, request, *args, **kwargs):
         data = BendInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        bend = services.bend_request(actor=request.user, **data.validated_data)
+        bend = bends.bend_request(actor=request.user, **data.validated_data)
         return Response(BendOutputSerializer(bend).data, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, approve: bool):
         bend = self.get_object()
         data = BendDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        bend = services.bend_decide(actor=request.user, bend=bend, approve=approve, **data.validated_data)
+        bend = bends.bend_decide(actor=request.user, bend=bend, approve=approve, **data.validated_data)
         return Response(BendOutputSerializer(bend).data)
 
     @extend_schema(request=BendDecisionSerializer, responses={200: BendOutputSerializer, **ERRORS, **CONFLICT})

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery import services
 from recovery.models import RecoveryCase
+from recovery.services import bends, steps
 
 from .conftest import open_case
 
@@ -32,7 +32,7 @@ def test_case_detail_has_the_contract_fields(api_as, frontline, case):
 def test_case_list_filters_and_orders(api_as, frontline, manager, team, customer):
     criminal = open_case(frontline, customer)
     basic = open_case(frontline, customer, promise_kept=True, issues=["late"])
-    services.case_fix(actor=frontline, case=basic)
+    steps.case_fix(actor=frontline, case=basic)
     RecoveryCase.objects.filter(pk=criminal.pk).update(fix_due=timezone.now() - timedelta(hours=1))
     client = api_as(manager)
 
@@ -68,11 +68,11 @@ def test_case_list_query_count_stays_flat(api_as, frontline, team, django_assert
 
 def test_bend_list_query_count_stays_flat(api_as, frontline, rule, customer, django_assert_max_num_queries):
     client = api_as(frontline)
-    services.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
+    bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
     with django_assert_max_num_queries(4) as few:
         client.get("/api/rule-bends/")
     for _ in range(15):
-        services.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
+        bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get("/api/rule-bends/").json()
     assert len(body["results"]) == 16 and BEND_FIELDS <= set(body["results"][0])
@@ -87,14 +87,14 @@ def test_rule_ranking_query_count_stays_flat(api_as, manager, team, frontline, c
         client.get("/api/rules/dumb/")
     for i in range(1, 10):
         rule = Rule.objects.create(team=team, name=f"Rule {i}")
-        services.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
+        bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get("/api/rules/dumb/").json()["results"]) == 10
 
 
 def test_team_isolation_on_every_endpoint(api_as, frontline, manager, case, other_case, rule, other_rule, customer, gesture, other_manager):
-    foreign_bend = services.bend_request(actor=other_manager, rule=other_rule, case=other_case, justification="x", cost=Decimal("1"))
-    own_bend = services.bend_request(actor=frontline, rule=rule, case=case, justification="x", cost=Decimal("1"))
+    foreign_bend = bends.bend_request(actor=other_manager, rule=other_rule, case=other_case, justification="x", cost=Decimal("1"))
+    own_bend = bends.bend_request(actor=frontline, rule=rule, case=case, justification="x", cost=Decimal("1"))
     for user in (frontline, manager):
         client = api_as(user)
         assert [c["id"] for c in client.get("/api/recovery-cases/").json()["results"]] == [case.id]

@@ -8,9 +8,9 @@ from django.core import mail
 from django.db import connection
 
 from accounts.tests.factories import AdminFactory, ManagerFactory, UserFactory
-from recovery import services
-from recovery.models import BendEvent, Rule, RuleBend
 from notifications.services import emails_send_pending
+from recovery.models import BendEvent, Rule, RuleBend
+from recovery.services import bends
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_a_customer_of_another_team_than_the_rule_is_400_even_for_an_admin(api_a
 
 @pytest.fixture
 def pending(frontline, rule, customer):
-    return services.bend_request(actor=frontline, rule=rule, customer=customer, justification="Late flight", cost=Decimal("50"))
+    return bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="Late flight", cost=Decimal("50"))
 
 
 def test_a_manager_of_the_team_approves_within_the_limit_with_a_note(api_as, manager, pending):
@@ -109,7 +109,7 @@ def test_a_second_decision_is_409(api_as, manager, admin_user, pending):
 
 
 def test_who_may_decide(api_as, team, frontline, manager, other_manager, admin_user, rule, customer):
-    big = services.bend_request(actor=frontline, rule=rule, customer=customer, justification="Wedding", cost=Decimal("250"))
+    big = bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="Wedding", cost=Decimal("250"))
     assert big.needs_admin is True, "above every manager's limit"
     assert api_as(frontline).post(f"/api/rule-bends/{big.id}/approve/").status_code == 403
     assert api_as(other_manager).post(f"/api/rule-bends/{big.id}/approve/").status_code == 404
@@ -119,9 +119,9 @@ def test_who_may_decide(api_as, team, frontline, manager, other_manager, admin_u
 
 
 def test_nobody_decides_their_own_bend_not_even_an_admin(api_as, manager, admin_user, rule, customer):
-    own = services.bend_request(actor=manager, rule=rule, customer=customer, justification="My regular", cost=Decimal("5"))
+    own = bends.bend_request(actor=manager, rule=rule, customer=customer, justification="My regular", cost=Decimal("5"))
     assert api_as(manager).post(f"/api/rule-bends/{own.id}/approve/").status_code == 403
-    admins_own = services.bend_request(actor=admin_user, rule=rule, customer=customer, justification="x", cost=Decimal("5"))
+    admins_own = bends.bend_request(actor=admin_user, rule=rule, customer=customer, justification="x", cost=Decimal("5"))
     assert api_as(admin_user).post(f"/api/rule-bends/{admins_own.id}/reject/").status_code == 403
     assert RuleBend.objects.filter(status="pending").count() == 2
 
@@ -148,9 +148,9 @@ def test_dumb_rules_rank_by_bends_asked_then_approval_rate(api_as, frontline, ma
     Rule.objects.create(team=team, name="Never bent")
     for rule, approvals, rejections in [(refunds, 1, 2), (tables, 3, 0), (corkage, 3, 0)]:
         for i in range(approvals + rejections):
-            bend = services.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
-            services.bend_decide(actor=manager, bend=bend, approve=i < approvals, note="" if i < approvals else "Not this time")
-    services.bend_request(actor=frontline, rule=corkage, customer=customer, justification="pending", cost=Decimal("1"))
+            bend = bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
+            bends.bend_decide(actor=manager, bend=bend, approve=i < approvals, note="" if i < approvals else "Not this time")
+    bends.bend_request(actor=frontline, rule=corkage, customer=customer, justification="pending", cost=Decimal("1"))
 
     for url in ("/api/rules/dumb/?days=90", "/api/rules/?ordering=-bend_count"):
         rows = api_as(manager).get(url).json()["results"]
@@ -170,7 +170,7 @@ def test_the_bend_period_leaves_old_bends_out(api_as, frontline, manager, rule, 
 
     from django.utils import timezone
 
-    bend = services.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
+    bend = bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="x", cost=Decimal("1"))
     RuleBend.objects.filter(pk=bend.pk).update(requested_at=timezone.now() - timedelta(days=100))
     assert api_as(manager).get("/api/rules/dumb/?days=90").json()["results"][0]["bend_count"] == 0
     assert api_as(manager).get("/api/rules/dumb/?days=365").json()["results"][0]["bend_count"] == 1
@@ -181,9 +181,10 @@ def test_twenty_simultaneous_decisions_on_one_bend_leave_exactly_one(team, custo
     requester = UserFactory(teams=[team])
     deciders = [ManagerFactory(teams=[team], approval_limit=1000) for _ in range(10)] + [AdminFactory() for _ in range(10)]
     rule = Rule.objects.create(team=team, name="No refunds after 30 days")
-    bend = services.bend_request(actor=requester, rule=rule, customer=customer, justification="race", cost=Decimal("20"))
-    from accounts.services import token_create
+    bend = bends.bend_request(actor=requester, rule=rule, customer=customer, justification="race", cost=Decimal("20"))
     from rest_framework.test import APIClient
+
+    from accounts.services import token_create
 
     tokens = [token_create(user=u) for u in deciders]
     barrier = threading.Barrier(len(deciders))

@@ -13,8 +13,8 @@ from core.errors import StateConflict
 from interactions.models import Interaction
 from interactions.services import interaction_log, interaction_rate
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery import services
 from recovery.models import CaseEvent, RecoveryCase
+from recovery.services import steps
 
 ROLES = ["frontline", "manager", "admin", "outsider"]
 ACTIONS = ["fix", "surprise", "close", "close_with_reason"]
@@ -87,11 +87,11 @@ class RecoveryMachine(RuleBasedStateMachine):
         expected = expected_outcome(role, self.status[case_id], action)
         try:
             if action == "fix":
-                services.case_fix(actor=actor, case=case, note="n")
+                steps.case_fix(actor=actor, case=case, note="n")
             elif action == "surprise":
-                services.case_surprise(actor=actor, case=case, gesture=self.gesture, note="n")
+                steps.case_surprise(actor=actor, case=case, gesture=self.gesture, note="n")
             else:
-                services.case_close(actor=actor, case=case, note="n", reason="because" if action == "close_with_reason" else "")
+                steps.case_close(actor=actor, case=case, note="n", reason="because" if action == "close_with_reason" else "")
             outcome = RecoveryCase.objects.get(pk=case_id).status
         except PermissionDenied:
             outcome = "forbidden"

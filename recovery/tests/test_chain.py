@@ -14,8 +14,9 @@ from accounts.tests.factories import AdminFactory, ManagerFactory, TeamFactory, 
 from interactions.tests.factories import CustomerFactory
 from notifications.models import Notification
 from notifications.services import emails_send_pending
-from recovery import escalation, services
+from recovery import escalation
 from recovery.models import CaseEvent, EscalationStep, RecoveryCase
+from recovery.services import steps
 
 from .conftest import open_case
 
@@ -102,7 +103,7 @@ def test_fixing_starts_the_surprises_own_chain(bistro, people):
     assert [s[2] for s in _check(datetime(2026, 12, 5, 12, 1, tzinfo=AMS))] == ["warning", "breach"]
     monday = datetime(2026, 12, 7, 9, 30, tzinfo=AMS)
     with replayed_at(monday):
-        case = services.case_fix(actor=people["owner"], case=case, note="sorted")
+        case = steps.case_fix(actor=people["owner"], case=case, note="sorted")
     # 48 open hours from Monday 09:30: Monday 12.5, Tuesday to Thursday 13 each (51.5) -> Thursday 18:30.
     assert case.surprise_due == datetime(2026, 12, 10, 18, 30, tzinfo=AMS)
     assert _check(monday + timedelta(hours=1)) == []

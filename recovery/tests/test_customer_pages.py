@@ -9,9 +9,10 @@ from django.utils import timezone
 from interactions import links
 from interactions.levels import Level
 from interactions.services import interaction_rate
-from recovery import services
-from recovery.models import CaseEvent, RecoveryCase
 from notifications.services import emails_send_pending
+from recovery.models import CaseEvent, RecoveryCase
+from recovery.services import links as recovery_links
+from recovery.services import opening, steps
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +27,16 @@ def assert_private(response):
 
 
 def test_status_page_walks_through_the_steps_in_plain_words(client, case, frontline, manager, gesture):
-    url = path_of(services.case_status_url(case))
-    services.case_fix(actor=frontline, case=case, note="INTERNAL: refunded via backoffice")
+    url = path_of(recovery_links.case_status_url(case))
+    steps.case_fix(actor=frontline, case=case, note="INTERNAL: refunded via backoffice")
     page = client.get(url)
     assert page.status_code == 200
     assert_private(page)
     text = page.content.decode()
     assert "We are fixing it" in text and "Fixed on" in text
     assert "A little something for you" not in text
-    services.case_surprise(actor=frontline, case=case, gesture=gesture, note="INTERNAL: dessert")
-    services.case_close(actor=manager, case=case, note="INTERNAL: all good")
+    steps.case_surprise(actor=frontline, case=case, gesture=gesture, note="INTERNAL: dessert")
+    steps.case_close(actor=manager, case=case, note="INTERNAL: all good")
     text = client.get(url).content.decode()
     assert "A little something for you" in text and "Closed" in text
     for secret in ("INTERNAL", frontline.username, manager.username, "Dessert on the house"):
@@ -52,7 +53,7 @@ def test_unknown_or_malformed_links_are_404(client, case, token):
 
 
 def test_expired_status_link_is_404(client, case, settings):
-    url = path_of(services.case_status_url(case))
+    url = path_of(recovery_links.case_status_url(case))
     RecoveryCase.objects.filter(pk=case.pk).update(opened_at=timezone.now() - timedelta(days=settings.PUBLIC_LINK_MAX_AGE_DAYS + 1))
     assert client.get(url).status_code == 404
 
@@ -63,14 +64,14 @@ def test_a_feedback_token_does_not_open_the_status_page(client, case):
 
 
 def test_after_closing_the_customer_rates_the_recovery_once(client, case, manager, django_capture_on_commit_callbacks):
-    rate_url = path_of(services.case_recovered_url(case))
+    rate_url = path_of(recovery_links.case_recovered_url(case))
     assert client.get(rate_url).status_code == 404, "no second rating before the case closes"
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_close(actor=manager, case=case, reason="Customer prefers no surprise")
+        steps.case_close(actor=manager, case=case, reason="Customer prefers no surprise")
     emails_send_pending()
     # The recovered-level question (the apology went when it opened), with one-tap answers.
     assert [m.to for m in mail.outbox] == [[case.customer.email]]
-    assert services.case_recovered_url(case) + "?level=4" in mail.outbox[0].body
+    assert recovery_links.case_recovered_url(case) + "?level=4" in mail.outbox[0].body
 
     page = client.get(rate_url)
     assert page.status_code == 200 and "How did we do?" in page.content.decode()
@@ -91,7 +92,7 @@ def test_a_criminal_interaction_has_exactly_one_case(frontline, customer):
 
     interaction = interaction_log(actor=frontline, customer=customer, channel="email", promise_kept=False)
     assert RecoveryCase.objects.filter(interaction=interaction).count() == 1
-    again = services.case_open_for_interaction(interaction=interaction, actor=frontline)
+    again = opening.case_open_for_interaction(interaction=interaction, actor=frontline)
     assert again.pk == interaction.recovery_case.pk
     assert RecoveryCase.objects.filter(interaction=interaction).count() == 1
     assert CaseEvent.objects.filter(case=again, kind="opened").count() == 1

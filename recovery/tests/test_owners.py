@@ -8,8 +8,8 @@ from accounts.tests.factories import UserFactory
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory
 from notifications.models import Notification
-from recovery import services
 from recovery.models import CaseEvent
+from recovery.services import links, owners, steps
 
 from .conftest import open_case
 
@@ -41,7 +41,7 @@ def test_a_personal_contact_outside_the_team_is_passed_over_for_the_logger(team,
 def test_nobody_owns_a_case_logged_by_someone_outside_the_team(team, admin_user, customer):
     case = interaction_log(actor=admin_user, customer=customer, channel="phone", promise_kept=False).recovery_case
     assert case.owner is None  # an admin logged it for the team: someone in the team takes it
-    assert services.case_default_owner(team_id=team.pk, personal_contact_id=None, logged_by_id=None) is None
+    assert owners.case_default_owner(team_id=team.pk, personal_contact_id=None, logged_by_id=None) is None
 
 
 def test_anyone_in_the_team_reassigns_and_the_new_owner_is_told(api_as, team, frontline, manager, case):
@@ -70,7 +70,7 @@ def test_reassigning_to_someone_outside_the_team_is_refused(api_as, frontline, o
 
 def test_someone_of_another_team_cannot_assign_and_a_closed_case_is_a_conflict(api_as, frontline, manager, other_frontline, case):
     assert api_as(other_frontline).post(f"/api/recovery-cases/{case.pk}/assign/", {"owner": other_frontline.pk}, format="json").status_code == 404
-    services.case_close(actor=manager, case=case, reason="moved away")
+    steps.case_close(actor=manager, case=case, reason="moved away")
     response = api_as(frontline).post(f"/api/recovery-cases/{case.pk}/assign/", {"owner": manager.pk}, format="json")
     assert response.status_code == 409
 
@@ -101,7 +101,7 @@ def test_an_internal_note_is_on_the_timeline_and_never_on_the_customers_page(api
     assert response.json()["kind"] == "note" and response.json()["actor"] == "fiona"
     events = api_as(frontline).get(f"/api/recovery-cases/{case.pk}/events/").json()
     assert [e["note"] for e in events if e["kind"] == "note"] == ["Called her back, voicemail."]
-    status_page = client.get(urlsplit(services.case_status_url(case)).path)
+    status_page = client.get(urlsplit(links.case_status_url(case)).path)
     assert status_page.status_code == 200 and "voicemail" not in status_page.content.decode()
     assert api_as(frontline).post(f"/api/recovery-cases/{case.pk}/notes/", {"note": "   "}, format="json").status_code == 400
     assert api_as(other_frontline).post(f"/api/recovery-cases/{case.pk}/notes/", {"note": "x"}, format="json").status_code == 404

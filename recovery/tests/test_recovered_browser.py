@@ -4,8 +4,9 @@ import pytest
 
 from interactions import services as interaction_services
 from interactions.tests.factories import CustomerFactory
-from recovery import services
 from recovery.models import RecoveryCase
+from recovery.services import links
+from recovery.services import steps as recovery_steps
 from tests.browser import in_browser_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_after_closing_the_customer_rates_the_recovery_in_a_browser(short_lived_connections, live_server, frontline, manager, team):
     customer = CustomerFactory(team=team)
     interaction = interaction_services.interaction_log(actor=frontline, customer=customer, channel="phone", promise_kept=False)
-    case = services.case_close(actor=manager, case=interaction.recovery_case, reason="Customer asked for no extra")
-    url = services.case_recovered_url(case)
+    case = recovery_steps.case_close(actor=manager, case=interaction.recovery_case, reason="Customer asked for no extra")
+    url = links.case_recovered_url(case)
     url = live_server.url + url[url.index("/feedback/"):]
 
     def steps(page, seen):

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from accounts.tests.factories import ManagerFactory
-from recovery import escalation, services
+from notifications.services import emails_send_pending
+from recovery import escalation
 from recovery.models import CaseEvent, RecoveryCase
+from recovery.services import steps
 from recovery.tasks import check_slas
 
 from .conftest import open_case
-from notifications.services import emails_send_pending
 
 
 def test_a_case_past_its_fix_due_is_escalated_once_even_when_the_check_runs_twice(
@@ -40,12 +41,12 @@ def test_a_case_past_its_fix_due_is_escalated_once_even_when_the_check_runs_twic
 
 def test_a_case_not_yet_due_and_a_closed_case_are_left_alone(db, case, frontline, manager):
     assert escalation.cases_escalate_overdue(now=case.warn_at - timedelta(seconds=1)) == [], "not even 75% yet"
-    services.case_close(actor=manager, case=case, reason="Customer withdrew")
+    steps.case_close(actor=manager, case=case, reason="Customer withdrew")
     assert escalation.cases_escalate_overdue(now=case.fix_due + timedelta(days=30)) == []
 
 
 def test_a_fixed_case_past_its_surprise_due_is_escalated(db, case, frontline, manager):
-    case = services.case_fix(actor=frontline, case=case)
+    case = steps.case_fix(actor=frontline, case=case)
     assert escalation.cases_escalate_overdue(now=case.fix_due + timedelta(hours=1)) == [], "fixed in time"
     escalated = escalation.cases_escalate_overdue(now=case.surprise_due + timedelta(seconds=1))
     assert [c.pk for c in escalated] == [case.pk]

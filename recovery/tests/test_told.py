@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts.tests.factories import AdminFactory, ManagerFactory, UserFactory
 from interactions.levels import Level
 from notifications.models import Notification
-from recovery import services
 from recovery.models import CaseEvent, RecoveryCase
+from recovery.services import bends, owners, steps
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +60,9 @@ def test_the_requester_is_told_the_decision_and_a_reject_needs_a_note(api_as, fr
 
 def test_the_queue_shows_only_bends_the_viewer_can_decide_with_their_age(client_as, frontline, manager, team, rule, customer):
     ManagerFactory(username="maria", teams=[team], approval_limit=50)
-    small = services.bend_request(actor=frontline, rule=rule, customer=customer, justification="small", cost=Decimal("30"))
-    big = services.bend_request(actor=frontline, rule=rule, customer=customer, justification="big", cost=Decimal("350"))
-    own = services.bend_request(actor=manager, rule=rule, customer=customer, justification="mine", cost=Decimal("10"))
+    small = bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="small", cost=Decimal("30"))
+    big = bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="big", cost=Decimal("350"))
+    own = bends.bend_request(actor=manager, rule=rule, customer=customer, justification="mine", cost=Decimal("10"))
     page = client_as(manager).get(reverse("web:bends")).content.decode()
     queue, others = page.split('id="others-h"')
     assert f'id="bend-{small.pk}"' in queue and "asked" in queue and "ago" in queue
@@ -84,13 +84,13 @@ def _closed_case(frontline, manager, customer):
     from .conftest import open_case
 
     case = open_case(frontline, customer)
-    return services.case_close(actor=manager, case=case, reason="Customer moved on")
+    return steps.case_close(actor=manager, case=case, reason="Customer moved on")
 
 
 @pytest.mark.parametrize("level", [Level.CRIMINAL, Level.BASIC])
 def test_a_failed_recovery_opens_a_follow_up_for_the_same_owner_and_tells_the_managers(frontline, manager, customer, level):
     case = _closed_case(frontline, manager, customer)
-    services.case_recovered_rate(case=case, level=level)
+    steps.case_recovered_rate(case=case, level=level)
     follow_up = RecoveryCase.objects.get(follow_up_of=case)
     assert follow_up.owner == frontline and follow_up.customer == customer and follow_up.severity == level
     assert follow_up.status == "open" and follow_up.interaction is None and follow_up.fix_due > follow_up.opened_at
@@ -100,13 +100,13 @@ def test_a_failed_recovery_opens_a_follow_up_for_the_same_owner_and_tells_the_ma
 
 def test_a_recovery_rated_expected_or_better_opens_nothing(frontline, manager, customer):
     case = _closed_case(frontline, manager, customer)
-    services.case_recovered_rate(case=case, level=Level.EXPECTED)
+    steps.case_recovered_rate(case=case, level=Level.EXPECTED)
     assert not RecoveryCase.objects.filter(follow_up_of=case).exists()
 
 
 def test_the_follow_up_reads_in_the_api_and_on_its_page(api_as, client_as, frontline, manager, customer):
     case = _closed_case(frontline, manager, customer)
-    services.case_recovered_rate(case=case, level=Level.CRIMINAL)
+    steps.case_recovered_rate(case=case, level=Level.CRIMINAL)
     follow_up = RecoveryCase.objects.get(follow_up_of=case)
     row = api_as(frontline).get(f"/api/recovery-cases/{follow_up.pk}/").json()
     assert row["follow_up_of"] == case.pk and row["interaction"] is None and row["owner"] == frontline.pk
@@ -119,8 +119,8 @@ def test_the_follow_up_reads_in_the_api_and_on_its_page(api_as, client_as, front
 def test_the_notifications_api_lists_only_your_own_newest_first_and_marks_them_read(api_as, team, frontline, manager, other_frontline, case):
     colleague = UserFactory(username="carla", teams=[team])
     for _ in range(2):
-        services.case_assign(actor=frontline, case=case, owner=colleague)
-        services.case_assign(actor=frontline, case=case, owner=frontline)
+        owners.case_assign(actor=frontline, case=case, owner=colleague)
+        owners.case_assign(actor=frontline, case=case, owner=frontline)
     client = api_as(colleague)
     listed = client.get("/api/notifications/").json()
     assert listed["unread"] == 2 and [n["id"] for n in listed["results"]] == sorted((n["id"] for n in listed["results"]), reverse=True)
@@ -144,8 +144,8 @@ def test_the_notifications_page_and_bell_show_the_count_and_opening_one_reads_it
     client = client_as(colleague)
     assert '<span class="count">0</span>' in client.get(reverse("web:notifications")).content.decode()
     for _ in range(3):
-        services.case_assign(actor=frontline, case=case, owner=colleague)
-        services.case_assign(actor=frontline, case=case, owner=frontline)
+        owners.case_assign(actor=frontline, case=case, owner=colleague)
+        owners.case_assign(actor=frontline, case=case, owner=frontline)
     with django_assert_max_num_queries(5):  # session, user, the list, the bell's count (and a savepoint)
         page = client.get(reverse("web:notifications")).content.decode()
     assert '<span class="count">3</span>' in page and page.count('class="notification unread"') == 3
@@ -161,7 +161,7 @@ def test_each_person_is_told_in_their_language_and_time_zone(team, frontline, ca
     team.timezone = "Europe/Amsterdam"
     team.save()
     joost = UserFactory(username="joost", teams=[team], language="nl")
-    services.case_assign(actor=frontline, case=case, owner=joost)
+    owners.case_assign(actor=frontline, case=case, owner=joost)
     notice = Notification.objects.get(recipient=joost)
     local = case.fix_due.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
     assert notice.title == f"Zaak #{case.pk} voor {case.customer.name} is aan u toegewezen"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from recovery import services
 from recovery.models import CaseEvent, RecoveryCase
+from recovery.services import steps
 
 pytestmark = pytest.mark.django_db
 
@@ -12,11 +12,11 @@ ROLES = ["frontline", "manager", "other_manager", "admin_user"]
 
 def drive_to(case, state, *, actor, gesture):
     if state in ("fixed", "surprised", "closed"):
-        case = services.case_fix(actor=actor, case=case, note="refunded")
+        case = steps.case_fix(actor=actor, case=case, note="refunded")
     if state in ("surprised", "closed"):
-        case = services.case_surprise(actor=actor, case=case, gesture=gesture, note="")
+        case = steps.case_surprise(actor=actor, case=case, gesture=gesture, note="")
     if state == "closed":
-        case = services.case_close(actor=actor, case=case, note="done")
+        case = steps.case_close(actor=actor, case=case, note="done")
     return case
 
 
@@ -74,8 +74,8 @@ def test_the_surprise_is_a_delivery_on_the_case_that_counts_on_the_escalator(cas
     from interactions.services import interaction_log
 
     interactions_before = Interaction.objects.count()
-    case = services.case_fix(actor=frontline, case=case, note="")
-    case = services.case_surprise(actor=frontline, case=case, gesture=gesture, note="with a smile")
+    case = steps.case_fix(actor=frontline, case=case, note="")
+    case = steps.case_surprise(actor=frontline, case=case, gesture=gesture, note="with a smile")
     assert Interaction.objects.count() == interactions_before, "the surprise is not a new interaction"
     delivery = case.surprise_delivery
     assert (delivery.interaction_id, delivery.customer_id, delivery.gesture_id) == (None, case.customer_id, gesture.id)
@@ -91,7 +91,7 @@ def test_the_surprise_is_a_delivery_on_the_case_that_counts_on_the_escalator(cas
 def test_surprise_with_another_teams_gesture_is_400(api_as, case, frontline, other_team):
     from interactions.tests.factories import GestureFactory
 
-    services.case_fix(actor=frontline, case=case)
+    steps.case_fix(actor=frontline, case=case)
     foreign = GestureFactory(team=other_team)
     response = api_as(frontline).post(f"/api/recovery-cases/{case.id}/surprise/", {"gesture": foreign.id}, format="json")
     assert response.status_code == 400 and "gesture" in response.json()
@@ -101,7 +101,7 @@ def test_surprise_with_another_teams_gesture_is_400(api_as, case, frontline, oth
 def test_fix_sets_the_surprise_due_from_the_teams_sla(case, frontline, team):
     team.sla_surprise_hours = 12
     team.save()
-    case = services.case_fix(actor=frontline, case=case)
+    case = steps.case_fix(actor=frontline, case=case)
     assert case.surprise_due - case.fixed_at == __import__("datetime").timedelta(hours=12)
 
 
@@ -135,7 +135,7 @@ def test_ten_people_fixing_one_case_at_once_fix_it_once(team):
     def fix(i):
         try:
             barrier.wait(timeout=30)
-            services.case_fix(actor=people[i], case=case, note=f"#{i}")
+            steps.case_fix(actor=people[i], case=case, note=f"#{i}")
             outcomes[i] = "fixed"
         except StateConflict:
             outcomes[i] = "conflict"

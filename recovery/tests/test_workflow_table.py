@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recovery import services
 from recovery.models import RecoveryCase
+from recovery.services import steps
 
 from .conftest import open_case
 
@@ -28,11 +28,11 @@ ACTIONS = [
 def _case_in(state, frontline, manager, customer, gesture):
     case = open_case(frontline, customer)
     if state in ("fixed", "surprised"):
-        case = services.case_fix(actor=frontline, case=case, note="fixed")
+        case = steps.case_fix(actor=frontline, case=case, note="fixed")
     if state == "surprised":
-        case = services.case_surprise(actor=frontline, case=case, gesture=gesture)
+        case = steps.case_surprise(actor=frontline, case=case, gesture=gesture)
     if state == "closed":
-        case = services.case_close(actor=manager, case=case, reason="closed early")
+        case = steps.case_close(actor=manager, case=case, reason="closed early")
     return case
 
 

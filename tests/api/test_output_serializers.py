@@ -17,9 +17,9 @@ from interactions.api.serializers import InteractionOutputSerializer
 from interactions.models import Interaction
 from interactions.tests.factories import CustomerFactory, GestureFactory
 from recovery import selectors as recovery_selectors
-from recovery import services as recovery_services
 from recovery.api.serializers import CaseOutputSerializer
 from recovery.models import RecoveryCase
+from recovery.services import steps as recovery_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +53,12 @@ def history(team, frontline, manager):
     services.interaction_rate(interaction=logged[2], level=6, comment="lovely")
     cases = list(RecoveryCase.objects.filter(team=team).order_by("id"))
     assert len(cases) >= 3
-    recovery_services.case_fix(actor=frontline, case=cases[0])
-    recovery_services.case_fix(actor=frontline, case=cases[1])
-    recovery_services.case_surprise(actor=frontline, case=cases[1], gesture=gestures[1].id)
-    recovery_services.case_close(actor=frontline, case=cases[1], note="done")
-    recovery_services.case_recovered_rate(case=cases[1], level=5)
-    recovery_services.case_close(actor=manager, case=cases[2], reason="customer moved away")
+    recovery_steps.case_fix(actor=frontline, case=cases[0])
+    recovery_steps.case_fix(actor=frontline, case=cases[1])
+    recovery_steps.case_surprise(actor=frontline, case=cases[1], gesture=gestures[1].id)
+    recovery_steps.case_close(actor=frontline, case=cases[1], note="done")
+    recovery_steps.case_recovered_rate(case=cases[1], level=5)
+    recovery_steps.case_close(actor=manager, case=cases[2], reason="customer moved away")
     RecoveryCase.objects.filter(pk=cases[2].pk).update(escalated_at=timezone.now() - timedelta(hours=1))
     return logged
 

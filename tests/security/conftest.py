@@ -7,9 +7,11 @@ from interactions import links
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
 from notifications.models import Notification
-from recovery import services as recovery
 from radar.services import idea_propose
 from recovery.models import Rule
+from recovery.services import bends as recovery_bends
+from recovery.services import links as recovery_links
+from recovery.services import steps as recovery_steps
 
 FRONTLINE_A, MANAGER_A, FRONTLINE_B, MANAGER_B = "frontline_a", "manager_a", "frontline_b", "manager_b"
 ADMIN, ANONYMOUS, TOKEN_HOLDER = "admin", "anonymous", "token_holder"
@@ -29,11 +31,11 @@ def _team_world(team, frontline, manager):
 
     interaction = criminal()
     case = interaction.recovery_case
-    fixed = recovery.case_fix(actor=frontline, case=criminal().recovery_case, note="fixed")
+    fixed = recovery_steps.case_fix(actor=frontline, case=criminal().recovery_case, note="fixed")
     closed = criminal().recovery_case
-    recovery.case_fix(actor=frontline, case=closed)
-    closed = recovery.case_close(actor=manager, case=closed, reason="moved away")
-    bend = recovery.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
+    recovery_steps.case_fix(actor=frontline, case=closed)
+    closed = recovery_steps.case_close(actor=manager, case=closed, reason="moved away")
+    bend = recovery_bends.bend_request(actor=asker, rule=rule, customer=customer, justification="loyal", cost="10")
     idea = idea_propose(actor=asker, team=team, kind="gesture", title=f"Idea of {team.name}", story="Guests ask for it.")
     # The bend waits for the team's manager: the notification saying so is hers alone.
     notification = Notification.objects.get(recipient=manager, kind="bend.requested", dedupe_key__startswith=f"bend-{bend.pk}-")
@@ -44,8 +46,8 @@ def _team_world(team, frontline, manager):
         "interaction": interaction, "case": case, "case_fixed": fixed, "case_closed": closed, "bend": bend, "idea": idea,
         "notification": notification,
         "feedback_token": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
-        "status_token": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
-        "recovered_token": recovery.recovered_token(closed),
+        "status_token": links.link_token(purpose=recovery_links.STATUS, nonce=case.status_nonce),
+        "recovered_token": recovery_links.recovered_token(closed),
         "unsubscribe_token": customer_unsubscribe_token(customer),
         "webhook": webhook, "delivery": delivery, "inbox_item": _inbox_item(team),
     }

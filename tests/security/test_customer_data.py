@@ -10,8 +10,9 @@ from interactions import links
 from interactions.models import Customer, Interaction
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory
-from recovery import services as recovery
 from recovery.models import RecoveryCase, Rule
+from recovery.services import bends as recovery_bends
+from recovery.services import links as recovery_links
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def anna(team, frontline):
     interaction_log(actor=frontline, customer=customer, channel="phone", promise_kept=False, summary="Anna waited an hour")
     interaction_log(actor=frontline, customer=customer, channel="email", summary="Thanked Anna")
     rule = Rule.objects.create(team=team, name="No refunds")
-    recovery.bend_request(actor=frontline, rule=rule, customer=customer, justification="Anna is loyal", cost="5")
+    recovery_bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="Anna is loyal", cost="5")
     return customer
 
 
@@ -43,7 +44,7 @@ def test_erasing_removes_what_identifies_her_and_keeps_her_levels(api_as, manage
     interaction = Interaction.objects.filter(customer=anna).order_by("id").first()
     case = RecoveryCase.objects.get(customer=anna)
     feedback = links.link_token(purpose="feedback", nonce=interaction.feedback_nonce)
-    status = links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce)
+    status = links.link_token(purpose=recovery_links.STATUS, nonce=case.status_nonce)
     levels_before = list(Interaction.objects.filter(customer=anna).order_by("id").values_list("level", flat=True))
 
     response = api_as(manager).post(f"/api/customers/{anna.id}/erase/")

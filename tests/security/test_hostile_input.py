@@ -19,7 +19,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from interactions.models import Interaction
 from notifications.models import OutboundEmail
-from recovery import services as recovery
+from recovery.services import bends as recovery_bends
+from recovery.services import steps as recovery_steps
 
 from .conftest import ADMIN
 from .test_permission_matrix import _client, _customer_put, _gesture_put, _our_models, _team_put, call
@@ -291,9 +292,9 @@ def test_emails_carry_user_text_verbatim_in_text_and_escaped_in_html(world):
     a = _hostile_world(world)
     a["rule"].name = PAYLOAD
     a["rule"].save()
-    recovery.bend_request(actor=a["frontline"], rule=a["rule"], customer=a["customer"], justification=PAYLOAD, cost="50")
-    case = recovery.case_fix(actor=a["frontline"], case=a["case"])
-    recovery.case_close(actor=a["manager"], case=case, reason="done")  # the recovered-level email to the customer
+    recovery_bends.bend_request(actor=a["frontline"], rule=a["rule"], customer=a["customer"], justification=PAYLOAD, cost="50")
+    case = recovery_steps.case_fix(actor=a["frontline"], case=a["case"])
+    recovery_steps.case_close(actor=a["manager"], case=case, reason="done")  # the recovered-level email to the customer
     emails = list(OutboundEmail.objects.all())
     assert len(emails) >= 2
     for email in emails:
@@ -354,8 +355,8 @@ def test_staff_pages_show_every_user_text_escaped(world):
         setattr(a[obj], field, PAYLOAD)
         a[obj].save()
     logged = interaction_log(actor=a["frontline"], customer=a["customer"], channel="email", promise_kept=False, summary=PAYLOAD)
-    recovery.case_fix(actor=a["frontline"], case=logged.recovery_case, note=PAYLOAD)
-    recovery.bend_request(actor=a["frontline"], rule=a["rule"], customer=a["customer"], justification=PAYLOAD, cost="50")
+    recovery_steps.case_fix(actor=a["frontline"], case=logged.recovery_case, note=PAYLOAD)
+    recovery_bends.bend_request(actor=a["frontline"], rule=a["rule"], customer=a["customer"], justification=PAYLOAD, cost="50")
     client = Client()
     client.force_login(a["manager"])
     pages = ["/", reverse("web:dashboard-open-cases"), reverse("web:customers"),

@@ -12,7 +12,8 @@ from django.utils import timezone
 from interactions.tests.factories import GestureFactory
 from notifications.models import OutboundEmail
 from notifications.services import emails_send_pending
-from recovery import services as recovery_services
+from recovery.services import links as recovery_links
+from recovery.services import steps as recovery_steps
 
 from .conftest import INTERNAL_LABELS, parts
 
@@ -36,7 +37,7 @@ def test_the_apology_goes_at_once_even_in_quiet_hours_in_the_customers_language(
     message = smtp_server.messages[0]
     text, html = parts(message)
     assert message["Subject"].startswith("Het spijt ons")
-    status_url = recovery_services.case_status_url(case)
+    status_url = recovery_links.case_status_url(case)
     assert status_url in text and status_url in html
     assert "List-Unsubscribe" in message and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     for label in INTERNAL_LABELS:
@@ -45,7 +46,7 @@ def test_the_apology_goes_at_once_even_in_quiet_hours_in_the_customers_language(
 
 def test_the_fix_mail_carries_the_customer_message_and_never_the_internal_note(smtp_server, dutch_customer, log, frontline, client):
     case = log(dutch_customer, promise_kept=False).recovery_case
-    recovery_services.case_fix(
+    recovery_steps.case_fix(
         actor=frontline, case=case, note="INTERNAL: refunded via the back office",
         customer_message="We hebben het bedrag teruggestort. <b>Excuses!</b>",
     )
@@ -56,7 +57,7 @@ def test_the_fix_mail_carries_the_customer_message_and_never_the_internal_note(s
     assert "We hebben het bedrag teruggestort. <b>Excuses!</b>" in text
     assert "&lt;b&gt;Excuses!&lt;/b&gt;" in html
     assert "INTERNAL" not in text and "INTERNAL" not in html
-    status = Client().get(recovery_services.case_status_url(case).split("localhost:8000", 1)[1]).content.decode()
+    status = Client().get(recovery_links.case_status_url(case).split("localhost:8000", 1)[1]).content.decode()
     assert "We hebben het bedrag teruggestort." in status and "INTERNAL" not in status
 
 
@@ -78,7 +79,7 @@ def test_the_fix_action_takes_a_customer_message_by_api_and_page(api_as, client,
 def test_the_recovered_level_question_waits_for_the_end_of_quiet_hours(dutch_customer, log, manager, team):
     case = log(dutch_customer, promise_kept=False).recovery_case
     _quiet_now(team)
-    recovery_services.case_close(actor=manager, case=case, reason="The customer wanted no extra")
+    recovery_steps.case_close(actor=manager, case=case, reason="The customer wanted no extra")
     question = OutboundEmail.objects.get(dedupe_key=f"case-{case.pk}-recovered-link")
     assert question.next_attempt_at is not None and question.next_attempt_at > timezone.now()
     assert timezone.localtime(question.next_attempt_at, team.tz).time() == team.quiet_hours_end
@@ -92,7 +93,7 @@ def test_an_opted_out_customer_gets_no_recovered_level_question(dutch_customer, 
     case = log(dutch_customer, promise_kept=False).recovery_case
     dutch_customer.contact_opt_out = True
     dutch_customer.save()
-    recovery_services.case_close(actor=manager, case=case, reason="No extra wanted")
+    recovery_steps.case_close(actor=manager, case=case, reason="No extra wanted")
     assert not OutboundEmail.objects.filter(dedupe_key=f"case-{case.pk}-recovered-link").exists()
 
 

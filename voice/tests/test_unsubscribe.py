@@ -98,11 +98,11 @@ def test_staff_see_and_set_the_opt_out_on_the_customer(api_as, frontline, dutch_
 
 def test_erasing_the_customer_kills_their_unsubscribe_link_and_the_message_they_were_sent(dutch_customer, log, frontline, manager):
     from privacy.services import customer_erase, customer_export
-    from recovery import services as recovery_services
+    from recovery.services import steps as recovery_steps
 
     path = path_of(customer_unsubscribe_url(dutch_customer))
     case = log(dutch_customer, promise_kept=False).recovery_case
-    recovery_services.case_fix(actor=frontline, case=case, note="done", customer_message="Opgelost, Anne!")
+    recovery_steps.case_fix(actor=frontline, case=case, note="done", customer_message="Opgelost, Anne!")
     exported = customer_export(actor=manager, customer=dutch_customer)
     assert exported["recovery_cases"][0]["customer_message"] == "Opgelost, Anne!"
     assert exported["customer"]["contact_opt_out"] is False

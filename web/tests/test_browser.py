@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD, ManagerFactory, UserFactory
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery import services as recovery_services
 from recovery.models import RecoveryCase, Rule, RuleBend
+from recovery.services import steps as recovery_steps
 from tests.browser import CHROMIUM, FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -193,7 +193,7 @@ def test_manager_closes_a_fixed_case_without_surprise_with_a_reason(page_for, li
     from interactions.services import interaction_log
 
     case = interaction_log(actor=world["frontline"], customer=world["customer"], channel="phone", promise_kept=False).recovery_case
-    recovery_services.case_fix(actor=world["frontline"], case=case, note="Refunded")
+    recovery_steps.case_fix(actor=world["frontline"], case=case, note="Refunded")
     page = page_for(world["manager"])
     page.goto(f"{live_server.url}{reverse('web:case-detail', args=[case.pk])}")
     page.get_by_role("button", name="Close the case").click()

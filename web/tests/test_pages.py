@@ -91,7 +91,8 @@ def test_dashboard_query_count_stays_flat(client_as, manager, team, log, django_
 def test_dashboard_panels_come_from_the_cache_until_something_changes(
     client_as, manager, frontline, customer, rule, log, django_assert_max_num_queries
 ):
-    from recovery import services as recovery_services
+    from recovery.services import bends as recovery_bends
+    from recovery.services import steps as recovery_steps
 
     case = log(customer).recovery_case
     client = client_as(manager)
@@ -103,10 +104,10 @@ def test_dashboard_panels_come_from_the_cache_until_something_changes(
     assert f"#{case.pk} Anna de Vries" in page and "1 interaction;" in page
     log(customer, promise_kept=True)  # a level logged
     assert "2 interactions;" in client.get(reverse("dashboard")).content.decode()
-    recovery_services.case_fix(actor=frontline, case=case)  # a case moved
+    recovery_steps.case_fix(actor=frontline, case=case)  # a case moved
     panel = client.get(reverse("web:dashboard-open-cases")).content.decode()
     assert f"#{case.pk} Anna de Vries" in panel and "Fixed" in panel
-    recovery_services.bend_request(actor=frontline, rule=rule, customer=customer, justification="Lost parcel", cost=5)
+    recovery_bends.bend_request(actor=frontline, rule=rule, customer=customer, justification="Lost parcel", cost=5)
     assert "No refunds after 30 days" in client.get(reverse("dashboard")).content.decode().split('id="bends-h"')[1]
 
 

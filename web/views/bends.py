@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import user_is_member, user_manages
 from interactions.selectors import customer_for_viewer
 from recovery import selectors
-from recovery import services as recovery_services
 from recovery.models import RuleBend
+from recovery.services import bends as recovery_bends
 
 from ..forms import BendDecisionForm, BendRequestForm
 from ._common import StateConflict, add_service_errors, is_htmx
@@ -22,7 +22,7 @@ from ._common import StateConflict, add_service_errors, is_htmx
 
 def can_decide(user, bend: RuleBend) -> bool:
     """Managers of the bend's team within their approval limit (admins anywhere), never on their own request."""
-    return bend.status == RuleBend.Status.PENDING and recovery_services.bend_may_decide(user, bend)[0]
+    return bend.status == RuleBend.Status.PENDING and recovery_bends.bend_may_decide(user, bend)[0]
 
 
 @login_required
@@ -55,7 +55,7 @@ def bend_decide(request, bend_id: int):
         error = _("Choose approve or reject.")
     else:
         try:
-            bend = recovery_services.bend_decide(
+            bend = recovery_bends.bend_decide(
                 actor=request.user,
                 bend=bend,
                 approve=form.cleaned_data["decision"] == "approve",
@@ -102,7 +102,7 @@ def bend_request(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                bend = recovery_services.bend_request(
+                bend = recovery_bends.bend_request(
                     actor=user,
                     rule=rules_by_id[data["rule"]],
                     case=case,
@@ -116,7 +116,7 @@ def bend_request(request):
                 if bend.status == RuleBend.Status.APPROVED:
                     messages.success(request, _("Within the say-yes threshold: approved at once."))
                 else:
-                    messages.success(request, _("Bend requested. %(who)s") % {"who": recovery_services.bend_decider_words(bend)})
+                    messages.success(request, _("Bend requested. %(who)s") % {"who": recovery_bends.bend_decider_words(bend)})
                 return redirect("web:case-detail", case_id=case.pk) if case else redirect(
                     "web:customer-detail", customer_id=customer.pk
                 )

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import people_of_teams, team_people
 from interactions.selectors import gestures_offered
 from recovery import selectors as recovery_selectors
-from recovery import services as recovery_services
 from recovery import workflow
 from recovery.models import RecoveryCase
+from recovery.services import links as recovery_links
+from recovery.services import owners as recovery_owners
+from recovery.services import steps as recovery_steps
 
 from ..forms import CaseAssignForm, CaseBoardFilterForm, CaseCloseForm, CaseFixForm, CaseNoteForm, CaseSurpriseForm
 from ._common import StateConflict, add_service_errors
@@ -77,7 +79,7 @@ def _render_case(request, case, *, status=200, conflict="", **forms):
         "actions": actions,
         "recommended": recommended,
         "now": timezone.now(),
-        "status_link": recovery_services.case_status_url(case),
+        "status_link": recovery_links.case_status_url(case),
         "fix_form": forms.get("fix_form") or CaseFixForm(),
         "surprise_form": forms.get("surprise_form") or CaseSurpriseForm(gestures=ordered),
         "close_form": forms.get("close_form") or CaseCloseForm(needs_reason=_needs_reason(case)),
@@ -142,7 +144,7 @@ def case_fix(request, case_id: int):
     case = _case_or_404(request, case_id)
 
     def call(data):
-        recovery_services.case_fix(
+        recovery_steps.case_fix(
             actor=request.user, case=case, note=data["note"], customer_message=data["customer_message"]
         )
         messages.success(request, _("Case marked fixed. Next: surprise the customer."))
@@ -158,7 +160,7 @@ def case_surprise(request, case_id: int):
     gestures = {g.pk: g for g in ordered}
 
     def call(data):
-        recovery_services.case_surprise(
+        recovery_steps.case_surprise(
             actor=request.user, case=case, gesture=gestures[data["gesture"]], note=data.get("note") or ""
         )
         messages.success(request, _("Surprise recorded."))
@@ -175,7 +177,7 @@ def case_close(request, case_id: int):
     action = workflow.close_action(case)
 
     def call(data):
-        recovery_services.case_close(
+        recovery_steps.case_close(
             actor=request.user, case=case, note=data.get("note") or "", reason=data.get("reason") or ""
         )
         messages.success(request, _("Case closed."))
@@ -191,7 +193,7 @@ def case_assign(request, case_id: int):
     case = _case_or_404(request, case_id)
 
     def call(data):
-        case_now = recovery_services.case_assign(actor=request.user, case=case, owner=data["owner"])
+        case_now = recovery_owners.case_assign(actor=request.user, case=case, owner=data["owner"])
         if case_now.owner_id == request.user.pk:
             messages.success(request, _("Case #%(id)s is yours now.") % {"id": case.pk})
         else:
@@ -208,7 +210,7 @@ def case_note(request, case_id: int):
     case = _case_or_404(request, case_id)
 
     def call(data):
-        recovery_services.case_note_add(actor=request.user, case=case, note=data["note"])
+        recovery_owners.case_note_add(actor=request.user, case=case, note=data["note"])
         messages.success(request, _("Note added."))
 
     return _act(request, case, workflow.NOTE, CaseNoteForm(request.POST), call, "note_form")

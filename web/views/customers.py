@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET
 
 from interactions import selectors
 from interactions import services as interaction_services
-from recovery import services as recovery_services
 from recovery.selectors import customer_open_cases
+from recovery.services import links as recovery_links
 
 from ..forms import CustomerSearchForm
 
@@ -32,7 +32,7 @@ def customer_detail(request, customer_id: int):
     history = selectors.customer_history(customer=customer)
     open_cases = customer_open_cases(user=request.user, customer=customer)
     for case in open_cases:
-        case.status_link = recovery_services.case_status_url(case)
+        case.status_link = recovery_links.case_status_url(case)
     latest = history[0] if history else None
     context = {
         "customer": customer,

@@ -18,7 +18,7 @@ from interactions import services as interaction_services
 from interactions.selectors import gesture_list, job_runs
 from notifications.services import emails_dead
 from recovery import selectors as recovery_selectors
-from recovery import services as recovery_services
+from recovery.services import rules as recovery_rules
 
 from ..forms import GestureCreateForm, GestureForm, ProfileForm, RuleForm, TeamSettingsForm
 from ._common import add_service_errors
@@ -50,7 +50,7 @@ def rule_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            recovery_services.rule_create(
+            recovery_rules.rule_create(
                 actor=request.user, team=form.teams[data["team"]], name=data["name"], description=data["description"]
             )
         except ValidationError as exc:

@@ -6,7 +6,7 @@ from standardwebhooks.webhooks import Webhook
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory
 from recovery.models import Rule
-from recovery.services import bend_decide, bend_request
+from recovery.services.bends import bend_decide, bend_request
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookEvent
 
