@@ -1,4 +1,5 @@
-"""Fixtures every app's tests share: teams, people in each role, API clients that log in for real."""
+"""Fixtures every app's tests share: teams, people in each role, API and page clients that log in for
+real, a customer and a rule of each team. An app's conftest adds its own (or a richer customer)."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -95,6 +96,48 @@ def api_as(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def client_as(db):
+    """`client_as(user)`: a browser-less page client signed in as this person (Client's keyword
+    arguments pass through, e.g. HTTP_ACCEPT_LANGUAGE)."""
+    from django.test import Client
+
+    def make(user, **kwargs):
+        client = Client(**kwargs)
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def customer(team):
+    from interactions.tests.factories import CustomerFactory
+
+    return CustomerFactory(team=team)
+
+
+@pytest.fixture
+def other_customer(other_team):
+    from interactions.tests.factories import CustomerFactory
+
+    return CustomerFactory(team=other_team)
+
+
+@pytest.fixture
+def rule(team):
+    from recovery.models import Rule
+
+    return Rule.objects.create(team=team, name="No refunds after 30 days")
+
+
+@pytest.fixture
+def other_rule(other_team):
+    from recovery.models import Rule
+
+    return Rule.objects.create(team=other_team, name="No table changes after 20:00")
 
 
 class _Inbox:

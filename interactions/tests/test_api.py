@@ -20,11 +20,6 @@ INTERACTION_FIELDS = {
 
 
 @pytest.fixture
-def customer(team):
-    return CustomerFactory(team=team)
-
-
-@pytest.fixture
 def foreign_customer(other_team):
     return CustomerFactory(team=other_team)
 

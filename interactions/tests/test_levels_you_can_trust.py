@@ -10,30 +10,13 @@ from interactions import services
 from interactions.levels import Level
 from interactions.models import Interaction, InteractionCorrection, LevelChange
 from interactions.reasons import interaction_level_reason
-from interactions.tests.factories import CustomerFactory, GestureFactory
+from interactions.tests.factories import GestureFactory
 from recovery.models import CaseEvent, RecoveryCase
 from recovery.services import steps as recovery_steps
 
 pytestmark = pytest.mark.django_db
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def client_as(db):
-    from django.test import Client
-
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def customer(team):
-    return CustomerFactory(team=team)
 
 
 @pytest.fixture

@@ -21,11 +21,6 @@ def log(actor, customer, **facts):
     return services.interaction_log(actor=actor, customer=customer, **facts)
 
 
-@pytest.fixture
-def customer(team):
-    return CustomerFactory(team=team)
-
-
 # Rule 1 -----------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@ import pytest
 
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery.models import Rule
 
 
 def open_case(actor, customer, *, promise_kept=False, issues=()):
@@ -19,26 +18,8 @@ def open_case(actor, customer, *, promise_kept=False, issues=()):
 
 
 @pytest.fixture
-def client_as(db):
-    """A browser-less page client signed in as this person."""
-    from django.test import Client
-
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
 def customer(team):
     return CustomerFactory(team=team, preferences="Loves wine and quiet tables", preferred_channel="email")
-
-
-@pytest.fixture
-def other_customer(other_team):
-    return CustomerFactory(team=other_team)
 
 
 @pytest.fixture
@@ -54,16 +35,6 @@ def case(frontline, customer):
 @pytest.fixture
 def other_case(other_frontline, other_customer):
     return open_case(other_frontline, other_customer)
-
-
-@pytest.fixture
-def rule(team):
-    return Rule.objects.create(team=team, name="No refunds after 30 days")
-
-
-@pytest.fixture
-def other_rule(other_team):
-    return Rule.objects.create(team=other_team, name="No table changes after 20:00")
 
 
 class EnvelopeView:

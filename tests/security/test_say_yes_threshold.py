@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Team, TeamSettingChange
 from accounts.tests.factories import ManagerFactory, UserFactory
-from interactions.tests.factories import CustomerFactory
-from recovery.models import Rule, RuleBend
+from recovery.models import RuleBend
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def maria(team):
     return ManagerFactory(username="maria", teams=[team], approval_limit=Decimal("200"))
-
-
-@pytest.fixture
-def customer(team):
-    return CustomerFactory(team=team)
-
-
-@pytest.fixture
-def rule(team):
-    return Rule.objects.create(team=team, name="No refunds after 30 days")
 
 
 def ask(client, rule, customer, cost):

@@ -1,25 +1,15 @@
-"""Fixtures for the staff pages: a team's customers, gestures, rules and cases made by the real services."""
+"""Fixtures for the staff pages: named customers, gestures, and logs made by the real services
+(the page client, the rules and the teams are the root conftest's)."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery.models import Rule, RuleBend
-
-
-@pytest.fixture
-def client_as(db):
-    def make(user, **kwargs):
-        client = Client(**kwargs)
-        client.force_login(user)
-        return client
-
-    return make
+from recovery.models import RuleBend
 
 
 @pytest.fixture
@@ -50,11 +40,6 @@ def log(frontline):
         return interaction_log(actor=actor, customer=customer, promise_kept=promise_kept, **kwargs)
 
     return make
-
-
-@pytest.fixture
-def rule(team):
-    return Rule.objects.create(team=team, name="No refunds after 30 days")
 
 
 @pytest.fixture

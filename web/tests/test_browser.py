@@ -206,13 +206,18 @@ def test_manager_closes_a_fixed_case_without_surprise_with_a_reason(page_for, li
     shot(page, "03-case-closed-by-manager")
 
 
-def test_manager_approves_a_bend_from_the_queue(page_for, live_server, world):
+def _pending_bend(world) -> RuleBend:
+    """A bend the world's frontline asked for, waiting for the manager."""
     from django.utils import timezone
 
-    bend = RuleBend.objects.create(
+    return RuleBend.objects.create(
         rule=world["rule"], team=world["team"], customer=world["customer"], justification="Anniversary dinner",
         cost=40, requested_by=world["frontline"], requested_at=timezone.now(),
     )
+
+
+def test_manager_approves_a_bend_from_the_queue(page_for, live_server, world):
+    bend = _pending_bend(world)
     page = page_for(world["manager"])
     page.goto(f"{live_server.url}{reverse('web:bends')}")
     row = page.locator(f"#bend-{bend.pk}")
@@ -228,10 +233,7 @@ def test_manager_approves_a_bend_from_the_queue(page_for, live_server, world):
 def test_a_bend_decided_meanwhile_says_so_in_its_row(page_for, live_server, world):
     from django.utils import timezone
 
-    bend = RuleBend.objects.create(
-        rule=world["rule"], team=world["team"], customer=world["customer"], justification="Anniversary dinner",
-        cost=40, requested_by=world["frontline"], requested_at=timezone.now(),
-    )
+    bend = _pending_bend(world)
     page = page_for(world["manager"])
     page.goto(f"{live_server.url}{reverse('web:bends')}")
     # another manager decides it while this page is open

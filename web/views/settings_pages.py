@@ -21,7 +21,7 @@ from recovery import selectors as recovery_selectors
 from recovery.services import rules as recovery_rules
 
 from ..forms import GestureCreateForm, GestureForm, ProfileForm, RuleForm, TeamSettingsForm
-from ._common import add_service_errors
+from ._common import add_service_errors, changed_fields, saved_through
 
 
 @login_required
@@ -33,6 +33,22 @@ def rule_list(request):
         "can_add": bool(request.user.is_manager),
     }
     return render(request, "web/rule_list.html", context)
+
+
+def _status(request) -> int:
+    """A form shown again after a POST did not save: 400; on a GET: 200."""
+    return 400 if request.method == "POST" else 200
+
+
+def _managed_or_404(user, rows, *, team_field: str = "team_id"):
+    """The one row of `rows` (already scoped to the viewer), 404 when none; 403 unless the viewer
+    manages its team."""
+    row = rows.first()
+    if row is None:
+        raise Http404
+    if not user_manages(user, getattr(row, team_field)):
+        raise PermissionDenied
+    return row
 
 
 def _managed_teams_or_403(user):
@@ -47,19 +63,15 @@ def _managed_teams_or_403(user):
 def rule_create(request):
     teams = _managed_teams_or_403(request.user)
     form = RuleForm(request.POST or None, teams=teams)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            recovery_rules.rule_create(
-                actor=request.user, team=form.teams[data["team"]], name=data["name"], description=data["description"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Rule added."))
-            return redirect("web:rules")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "web/rule_form.html", {"form": form}, status=status)
+
+    def save(data):
+        recovery_rules.rule_create(
+            actor=request.user, team=form.teams[data["team"]], name=data["name"], description=data["description"]
+        )
+
+    if saved_through(request, form, save, _("Rule added.")):
+        return redirect("web:rules")
+    return render(request, "web/rule_form.html", {"form": form}, status=_status(request))
 
 
 @login_required
@@ -67,18 +79,14 @@ def rule_create(request):
 def gesture_create(request):
     teams = _managed_teams_or_403(request.user)
     form = GestureCreateForm(request.POST or None, teams=teams)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        team = form.teams[data.pop("team")]
-        try:
-            interaction_services.gesture_create(actor=request.user, team=team, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Gesture added."))
-            return redirect("web:gestures")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "web/gesture_edit.html", {"form": form, "gesture": None}, status=status)
+
+    def save(data):
+        data = dict(data)
+        interaction_services.gesture_create(actor=request.user, team=form.teams[data.pop("team")], **data)
+
+    if saved_through(request, form, save, _("Gesture added.")):
+        return redirect("web:gestures")
+    return render(request, "web/gesture_edit.html", {"form": form, "gesture": None}, status=_status(request))
 
 
 @login_required
@@ -93,46 +101,30 @@ def gesture_index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def gesture_edit(request, gesture_id: int):
-    gesture = gesture_list(user=request.user).select_related("team").filter(pk=gesture_id).first()
-    if gesture is None:
-        raise Http404
-    if not user_manages(request.user, gesture.team_id):
-        raise PermissionDenied
+    gesture = _managed_or_404(request.user, gesture_list(user=request.user).select_related("team").filter(pk=gesture_id))
     form = GestureForm(request.POST or None, instance=copy.copy(gesture))  # the form edits its own copy
-    if request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in form.changed_data}
-        try:
-            interaction_services.gesture_update(actor=request.user, gesture=gesture, changes=changes)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Gesture saved."))
-            return redirect("web:gestures")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "web/gesture_edit.html", {"form": form, "gesture": gesture}, status=status)
+
+    def save(data):
+        interaction_services.gesture_update(actor=request.user, gesture=gesture, changes=changed_fields(form))
+
+    if saved_through(request, form, save, _("Gesture saved.")):
+        return redirect("web:gestures")
+    return render(request, "web/gesture_edit.html", {"form": form, "gesture": gesture}, status=_status(request))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_settings(request, team_id: int):
-    team = team_list(user=request.user).filter(pk=team_id).first()
-    if team is None:
-        raise Http404
-    if not user_manages(request.user, team.id):
-        raise PermissionDenied
+    team = _managed_or_404(request.user, team_list(user=request.user).filter(pk=team_id), team_field="id")
     form = TeamSettingsForm(request.POST or None, instance=copy.copy(team))  # the form edits its own copy
-    if request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in form.changed_data}
-        try:
-            account_services.team_update_settings(actor=request.user, team=team, changes=changes)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Team settings saved."))
-            return redirect("web:team-settings", team_id=team.pk)
-    changes = team_setting_changes(team=team)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "web/team_settings.html", {"form": form, "team": team, "changes": changes}, status=status)
+
+    def save(data):
+        account_services.team_update_settings(actor=request.user, team=team, changes=changed_fields(form))
+
+    if saved_through(request, form, save, _("Team settings saved.")):
+        return redirect("web:team-settings", team_id=team.pk)
+    context = {"form": form, "team": team, "changes": team_setting_changes(team=team)}
+    return render(request, "web/team_settings.html", context, status=_status(request))
 
 
 @login_required
