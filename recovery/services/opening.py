@@ -146,7 +146,7 @@ def case_follow_up_open(*, case: RecoveryCase, level: int, at: datetime) -> Reco
     }
     case_event(follow_up, kind=CaseEvent.Kind.OPENED, from_status="", actor=None, at=at, note=words)
     case_event(case, kind=CaseEvent.Kind.FOLLOW_UP, from_status=case.status, actor=None, at=at,
-           note=_("Follow-up case #%(id)s opened.") % {"id": follow_up.pk})
+               note=_("Follow-up case #%(id)s opened.") % {"id": follow_up.pk})
     follow_up = RecoveryCase.objects.select_related("team", "customer").get(pk=follow_up.pk)
 
     def render():

@@ -31,7 +31,7 @@ def case_assign(*, actor: User, case: RecoveryCase, owner: User | int) -> Recove
     case.save(update_fields=["owner"])
     names = {"old": old_owner.get_username() if old_owner else _("nobody"), "new": new_owner.get_username()}
     event = case_event(case, kind=CaseEvent.Kind.ASSIGNED, from_status=case.status, actor=actor, at=now,
-                   note=_("Owner: %(old)s → %(new)s.") % names)
+                        note=_("Owner: %(old)s → %(new)s.") % names)
     if new_owner.pk != actor.pk:
         tell_assigned(case, new_owner, actor, key=str(event.pk))
     return case
