@@ -11,11 +11,11 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from .environment import BASE_DIR, REDIS_URL, VAR_DIR, env
-from .integrations import *  # noqa: F403
-from .jobs import *  # noqa: F403
-from .mail import *  # noqa: F403
-from .observability import *  # noqa: F403
-from .security import *  # noqa: F403
+from .integrations import *
+from .jobs import *
+from .mail import *
+from .observability import *
+from .security import *
 from .security import TRUSTED_PROXY_COUNT
 
 # Where links in emails point (the customer feedback and status links, the report page).
