@@ -8,6 +8,22 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def sign_in(page, base_url: str, user, *, then: str = "") -> None:
+    """Sign in through the login page as `user` (with the factories' password), as a person would;
+    `then` is where the login page sends them afterwards (its `next`), else the dashboard."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    from accounts.tests.factories import PASSWORD
+
+    page.goto(f"{base_url}{reverse('login')}" + (f"?next={quote(then)}" if then else ""))
+    page.fill('input[name="username"]', user.username)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"], input[type="submit"]')
+    page.wait_for_load_state()
+
+
 def in_browser_thread(steps, *, viewport: dict, **context_options) -> dict:
     """Run `steps(page, seen)` in a fresh browser context in a thread of its own (Playwright's event
     loop never meets the test's ORM calls); returns what the steps put in `seen`, re-raising errors."""

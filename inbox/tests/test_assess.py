@@ -112,19 +112,14 @@ def test_erasing_the_customer_empties_their_mail(api_as, manager, waiting):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_the_mail_is_assessed_on_one_screen(short_lived_connections, live_server, frontline, team):
-    from accounts.tests.factories import PASSWORD
-    from tests.browser import in_browser_thread
+    from tests.browser import in_browser_thread, sign_in
 
     team.inbox_address = TEAM_ADDRESS
     team.save()
     inbox_receive(raw=mail(body="The parcel came two days late.").as_bytes(), source="imap")
 
     def steps(page, seen):
-        page.goto(f"{live_server.url}{reverse('login')}")
-        page.fill("#id_username", frontline.username)
-        page.fill("#id_password", PASSWORD)
-        page.locator("form button[type=submit]").click()
-        page.wait_for_load_state()
+        sign_in(page, live_server.url, frontline)
         page.get_by_role("link", name="Inbox").first.click()
         page.get_by_role("link", name="Where is my order?").click()
         seen["mail"] = page.locator(".mail-body").inner_text()

@@ -8,10 +8,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.tests.factories import PASSWORD
 from interactions import services as interaction_services
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from tests.browser import in_browser_thread
+from tests.browser import in_browser_thread, sign_in
 
 from .history import deliver, visit
 
@@ -49,10 +48,7 @@ def test_a_manager_sees_the_radar_panel_the_radar_page_and_proposes_an_idea(shor
     def steps(page, seen):
         errors = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill('input[name="username"]', manager.username)
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('button[type="submit"], input[type="submit"]')
+        sign_in(page, live_server.url, manager)
         page.wait_for_selector("#dashboard-radar img")
         _loaded(page, "#dashboard-radar img")
         seen["panel"] = page.locator("#dashboard-radar").inner_text()

@@ -2,10 +2,9 @@
 
 import pytest
 
-from accounts.tests.factories import PASSWORD
 from interactions.levels import Level
 from interactions.tests.factories import CustomerFactory
-from tests.browser import in_browser_thread
+from tests.browser import in_browser_thread, sign_in
 
 from . import factories as f
 from .test_figures import local
@@ -19,10 +18,7 @@ def test_a_manager_opens_the_report_and_the_chart_loads(short_lived_connections,
         f.interaction(team=team, customer=customer, at=local(3), level=level)
 
     def steps(page, seen):
-        page.goto(f"{live_server.url}/accounts/login/?next=/reports/weekly/%3Fteam%3D{team.id}%26week%3D2026-W45")
-        page.fill('input[name="username"]', manager.username)
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('button[type="submit"], input[type="submit"]')
+        sign_in(page, live_server.url, manager, then=f"/reports/weekly/?team={team.id}&week=2026-W45")
         page.wait_for_selector("img.chart")
         page.wait_for_function("document.querySelector('img.chart').complete")
         seen["heading"] = page.locator("h1").inner_text()

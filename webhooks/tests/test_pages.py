@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory
-from tests.browser import in_browser_thread
+from tests.browser import in_browser_thread, sign_in
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -72,14 +72,8 @@ def test_the_detail_page_lists_attempts_in_flat_queries_and_sends_again(manager,
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_a_manager_adds_a_webhook_pings_it_and_sees_the_attempt(short_lived_connections, live_server, manager, team, receiver):
-    from accounts.tests.factories import PASSWORD
-
     def steps(page, seen):
-        page.goto(f"{live_server.url}{reverse('login')}")
-        page.fill("#id_username", manager.username)
-        page.fill("#id_password", PASSWORD)
-        page.locator("form button[type=submit]").click()
-        page.wait_for_load_state()
+        sign_in(page, live_server.url, manager)
         page.goto(f"{live_server.url}{reverse('web:team-settings', args=[team.pk])}")
         page.get_by_role("link", name="Webhooks").click()
         page.get_by_label("URL").fill(receiver.url())
