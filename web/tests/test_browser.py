@@ -10,11 +10,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.tests.factories import PASSWORD, ManagerFactory, UserFactory
+from accounts.tests.factories import ManagerFactory, UserFactory
 from interactions.tests.factories import CustomerFactory, GestureFactory
 from recovery.models import RecoveryCase, Rule, RuleBend
 from recovery.services import steps as recovery_steps
-from tests.browser import CHROMIUM, FLAGS
+from tests.browser import CHROMIUM, FLAGS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,10 +55,7 @@ def page_for(browser, live_server):
         page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
         if user is not None:
-            page.goto(f"{live_server.url}{reverse('login')}")
-            page.fill("#id_username", user.username)
-            page.fill("#id_password", PASSWORD)
-            page.locator("form [type=submit]").last.click()
+            sign_in(page, live_server.url, user)
             page.wait_for_url(f"{live_server.url}/")
         return page
 
