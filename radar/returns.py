@@ -92,13 +92,21 @@ def cohort(at: datetime) -> tuple[datetime, datetime]:
     return until - timedelta(days=COHORT_DAYS), until
 
 
+def load_statistics():
+    """statsmodels' interval for a difference of proportions. Importing statsmodels takes 1-3 s (it
+    brings pandas and scipy): web workers do it when they start (gunicorn.conf.py), so a manager's
+    first radar does not wait for it; other processes only when they first need it."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    return confint_proportions_2indep
+
+
 def rate_difference(group: Group, comparison: Group, *, subject: str) -> Difference:
     """The difference of two return rates with its confidence interval, and what it means in words.
     `subject` names the group ("customers who got it")."""
     if not group.customers or not comparison.customers:
         return Difference(None, None, None, False, _("Nobody to compare yet."))
-    from statsmodels.stats.proportion import confint_proportions_2indep  # heavy: imported when needed
-
+    confint_proportions_2indep = load_statistics()
     low, high = confint_proportions_2indep(
         group.returned, group.customers, comparison.returned, comparison.customers,
         method="newcomb", compare="diff", alpha=1 - CONFIDENCE,
