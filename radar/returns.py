@@ -144,10 +144,11 @@ def _param(value: datetime):
 # timeline among their interactions of [since, until + RETURN_WINDOW); reading the timeline newest
 # first, the smallest (time, level) code seen so far is the next interaction after the moment
 # (a moment sorts before an interaction at the same instant: only a later one counts). Of the
-# interactions at one instant the lowest id is the one that counts, as "first ordered by time and id".
+# interactions at one instant only the lowest id carries a code (the last of its instant read newest
+# first), as "first ordered by time and id". Both windows share one sort per customer.
 _RETURNS_SQL = """
 WITH i AS (
-    SELECT customer_id, occurred_at, level, id FROM {interaction}
+    SELECT customer_id, occurred_at, {t_i} AS t, level, id FROM {interaction}
     WHERE team_id = %s AND occurred_at >= %s AND occurred_at < %s
 ), firsts AS (
     SELECT customer_id, MIN(occurred_at) AS moment FROM i WHERE occurred_at < %s GROUP BY customer_id
@@ -158,17 +159,19 @@ WITH i AS (
     SELECT customer_id, MIN(closed_at) AS moment FROM {case}
     WHERE team_id = %s AND closed_at >= %s AND closed_at < %s AND recovered_level >= %s GROUP BY customer_id
 ), timeline AS (
-    SELECT customer_id, {t_i} AS t, 0 AS kind, CAST(NULL AS BIGINT) AS gesture_id, {t_i} * 8 + level AS code
-    FROM (SELECT customer_id, occurred_at, level,
-                 ROW_NUMBER() OVER (PARTITION BY customer_id, occurred_at ORDER BY id) AS k FROM i) once
-    WHERE k = 1
-    UNION ALL SELECT customer_id, {t_moment}, 1, NULL, NULL FROM firsts
-    UNION ALL SELECT customer_id, {t_moment}, 2, gesture_id, NULL FROM got
-    UNION ALL SELECT customer_id, {t_moment}, 3, NULL, NULL FROM recovered
+    SELECT customer_id, t, 0 AS kind, id, CAST(NULL AS BIGINT) AS gesture_id, t * 8 + level AS code FROM i
+    UNION ALL SELECT customer_id, {t_moment}, 1, 0, NULL, NULL FROM firsts
+    UNION ALL SELECT customer_id, {t_moment}, 2, 0, gesture_id, NULL FROM got
+    UNION ALL SELECT customer_id, {t_moment}, 3, 0, NULL, NULL FROM recovered
+), marked AS (
+    SELECT customer_id, t, kind, id, gesture_id, code,
+           LEAD(t) OVER (PARTITION BY customer_id ORDER BY t DESC, kind DESC, id DESC) AS after_t
+    FROM timeline
 ), anchored AS (
     SELECT customer_id, kind, gesture_id, t,
-           MIN(code) OVER (PARTITION BY customer_id ORDER BY t DESC, kind DESC ROWS UNBOUNDED PRECEDING) AS nxt
-    FROM timeline
+           MIN(CASE WHEN kind = 0 AND (after_t IS NULL OR after_t <> t) THEN code END)
+               OVER (PARTITION BY customer_id ORDER BY t DESC, kind DESC, id DESC ROWS UNBOUNDED PRECEDING) AS nxt
+    FROM marked
 ), moments AS (
     SELECT customer_id, kind, gesture_id,
            CASE WHEN nxt / 8 <= t + %s THEN 1 ELSE 0 END AS back,
