@@ -209,9 +209,9 @@ set, and `test_returns_of_recoveries_and_of_customers_who_never_failed_at_the_ed
   sort (about 100,000 rows per team) stayed in memory instead of spilling to disk.
 - the chart reuses one figure per thread and language, as the weekly report's chart does.
 What a manager sees first on a Monday: the web worker has imported statsmodels at its start; the
-first radar of a team computes everything (the "nothing cached" line, 0.6 s of CPU per team here),
+first radar of a team computes everything (the "nothing cached" line, about 0.6 s of CPU per team),
 the next within the hour reads the returns from the cache. The target is still not met with nothing
-cached: 3.15 s of CPU time alone for the five teams, of which the returns' statements take 1.9 s
+cached: about 3 s of CPU time alone for the five teams, of which the returns' statements take 1.9 s
 (about 0.4 s per team: sorting each customer's timeline of 270 days, about 100,000 rows). Next steps
 if it must be: let the nightly drift job store each team's returns (they describe a cohort that ended
 90 days ago; a stored copy would be at most a day old, and must be recomputed after a re-score or a
