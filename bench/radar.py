@@ -184,9 +184,10 @@ Target: every team's radar in ≤ 2 s, with a flat query count per team. Last wr
 
 Before: 16.4 s nothing cached, 4.1 s with the returns cached, at load average 6 (2026-12-02, the
 previous statements). The previous code on this set in the same session (2026-12-03, without the two
-indexes, statsmodels imported beforehand, load average 12): 52.1 s nothing cached and 9.1 s with the
-returns cached; CPU time 9.75 s and 1.97 s. Where the CPU time of this code goes, nothing cached, all
-5 teams: the returns' statements 1.9 s (PostgreSQL), the drift watch 0.35 s, nothing left 0.18 s, the
+indexes, statsmodels imported beforehand), run right after this code's figures above at load average
+5.5: 18.1 s nothing cached and 3.7 s with the returns cached; CPU time 7.18 s and 1.93 s (at load
+average 12 it took 52.1 s and 9.1 s). Where the CPU time of this code goes, nothing cached, all
+5 teams (measured at load average 8-11): the returns' statements 1.9 s (PostgreSQL), the drift watch 0.35 s, nothing left 0.18 s, the
 charts 0.47 s (Python), occasions 0.13 s. What changed, each checked to give the same figures (the old and new code on the 1M
 set, and `test_returns_of_recoveries_and_of_customers_who_never_failed_at_the_edges`, which passes on both):
 
@@ -211,7 +212,7 @@ set, and `test_returns_of_recoveries_and_of_customers_who_never_failed_at_the_ed
 What a manager sees first on a Monday: the web worker has imported statsmodels at its start; the
 first radar of a team computes everything (the "nothing cached" line, about 0.6 s of CPU per team),
 the next within the hour reads the returns from the cache. The target is still not met with nothing
-cached: about 3 s of CPU time alone for the five teams, of which the returns' statements take 1.9 s
+cached: 2.3 to 3.1 s of CPU time alone for the five teams (measured at load average 5 to 12), of which the returns' statements take 1.9 s
 (about 0.4 s per team: sorting each customer's timeline of 270 days, about 100,000 rows). Next steps
 if it must be: let the nightly drift job store each team's returns (they describe a cohort that ended
 90 days ago; a stored copy would be at most a day old, and must be recomputed after a re-score or a
