@@ -32,3 +32,10 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """Import the radar's statistics library (1-3 s) as the worker starts, not on a manager's first radar."""
+    from radar.returns import load_statistics
+
+    load_statistics()

@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-
 import numpy
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Case, Max, Q, Sum, When
 from django.utils import timezone
 
 from accounts.models import Team
@@ -68,24 +68,40 @@ def crossing_day(*, shares: list[float], drift_share: float, today: date) -> tup
     return slope, today + timedelta(days=math.ceil(round(days, 6)))  # 21.000000000000004 days is 21
 
 
+def _reached_per_gesture(ids: list[int], points: list[datetime], *, earliest: datetime, at: datetime) -> dict[int, list[int]]:
+    """Per gesture, the customers it reached in each point's period: each (gesture, customer) once
+    with a flag per point, summed per gesture."""
+    flags = {
+        f"p{i}": Max(Case(When(_in_period("delivered_at", p), then=1), default=0)) for i, p in enumerate(points)
+    }
+    pairs_sql, params = (
+        GestureDelivery.objects.filter(gesture_id__in=ids, delivered_at__gte=earliest, delivered_at__lte=at)
+        .values("gesture_id", "customer_id").annotate(**flags).order_by()
+    ).query.sql_with_params()
+    sums = ", ".join(f"SUM(pairs.p{i})" for i in range(len(points)))
+    # The ORM's compiled query wrapped in a sum per gesture; every value is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pairs.gesture_id, {sums} FROM ({pairs_sql}) pairs GROUP BY pairs.gesture_id", params)  # nosec B608
+        return {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}
+
+
 def drift_watch(*, team: Team, at: datetime | None = None) -> list[GestureWatch]:
     """Every active gesture of the team, the closest to drifting first; drifted ones last."""
     at = at or timezone.now()
     points = weekly_points(at)
     earliest = points[0] - scoring.DRIFT_PERIOD
-    served = Interaction.objects.filter(team_id__in=[team.id], occurred_at__gte=earliest, occurred_at__lte=at).aggregate(
-        **{f"p{i}": Count("customer_id", distinct=True, filter=_in_period("occurred_at", p)) for i, p in enumerate(points)}
+    # Each customer once with a flag per point (one hash aggregate), then the flags summed: the
+    # same counts as COUNT(DISTINCT customer) per point, without eight sorts of the period's rows.
+    flags = {f"p{i}": Max(Case(When(_in_period("occurred_at", p), then=1), default=0)) for i, p in enumerate(points)}
+    served = (
+        Interaction.objects.filter(team_id=team.id, occurred_at__gte=earliest, occurred_at__lte=at)
+        .values("customer_id").annotate(**flags).order_by()
+        .aggregate(**{f"s{i}": Sum(f"p{i}") for i in range(len(points))})
     )
-    served = [served[f"p{i}"] for i in range(len(points))]
+    served = [served[f"s{i}"] or 0 for i in range(len(points))]
     gestures = list(Gesture.objects.filter(team_id=team.id, active=True).order_by("name", "id"))
     ids = [g.id for g in gestures]
-    reached = {
-        row["gesture_id"]: [row[f"p{i}"] for i in range(len(points))]
-        for row in GestureDelivery.objects.filter(gesture_id__in=ids, delivered_at__gte=earliest, delivered_at__lte=at)
-        .values("gesture_id")
-        .annotate(**{f"p{i}": Count("customer_id", distinct=True, filter=_in_period("delivered_at", p)) for i, p in enumerate(points)})
-        .order_by()
-    }
+    reached = _reached_per_gesture(ids, points, earliest=earliest, at=at) if ids else {}
     drifted: dict[int, datetime] = {}
     for gesture_id, effective_from in (
         GestureDrift.objects.filter(gesture_id__in=ids, offset__lt=0, effective_from__lte=at)

@@ -12,21 +12,21 @@ Each figure is one aggregate over indexed columns with correlated EXISTS / scala
 when it contains zero the difference is too small to mean anything and the page says so.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from interactions.levels import Level
 from interactions.models import Gesture, GestureDelivery, Interaction
+from interactions.rescoring import epoch_micros_sql
 from recovery.models import RecoveryCase
+
+from .tuning import radar_statements
 
 RETURN_WINDOW = timedelta(days=90)
 COHORT_DAYS = 180
@@ -92,13 +92,21 @@ def cohort(at: datetime) -> tuple[datetime, datetime]:
     return until - timedelta(days=COHORT_DAYS), until
 
 
+def load_statistics():
+    """statsmodels' interval for a difference of proportions. Importing statsmodels takes 1-3 s (it
+    brings pandas and scipy): web workers do it when they start (gunicorn.conf.py), so a manager's
+    first radar does not wait for it; other processes only when they first need it."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    return confint_proportions_2indep
+
+
 def rate_difference(group: Group, comparison: Group, *, subject: str) -> Difference:
     """The difference of two return rates with its confidence interval, and what it means in words.
     `subject` names the group ("customers who got it")."""
     if not group.customers or not comparison.customers:
         return Difference(None, None, None, False, _("Nobody to compare yet."))
-    from statsmodels.stats.proportion import confint_proportions_2indep  # heavy: imported when needed
-
+    confint_proportions_2indep = load_statistics()
     low, high = confint_proportions_2indep(
         group.returned, group.customers, comparison.returned, comparison.customers,
         method="newcomb", compare="diff", alpha=1 - CONFIDENCE,
@@ -118,171 +126,124 @@ def rate_difference(group: Group, comparison: Group, *, subject: str) -> Differe
     return Difference(difference, low, high, True, words)
 
 
-def _returned(moment: str):
-    """Another interaction of the same customer within RETURN_WINDOW after OuterRef(moment)."""
-    later = Interaction.objects.filter(
-        customer_id=OuterRef("customer_id"),
-        occurred_at__gt=OuterRef(moment),
-        occurred_at__lte=ExpressionWrapper(OuterRef(moment) + RETURN_WINDOW, output_field=DateTimeField()),
-    )
-    return Exists(later), Subquery(later.order_by("occurred_at", "id").values("level")[:1])
-
-
-def _tally(queryset, *, groups: dict[str, tuple[str, str, str | None]], by: str | None = None) -> dict:
-    """Count the customers, those who came back and their next levels over `queryset`'s rows (one
-    per customer, or per `by` and customer). `groups`: name -> (came-back column, next-level column,
-    the column that must not be empty for a row to count, or None). The rows are the ORM's query;
-    this only wraps it in the outer aggregate, which Django cannot write over subquery annotations.
-    The third element of a group is a boolean column that must be true for a row to count, or None."""
-    columns = {"customer_id"} | ({by} if by else set())
-    for back, level, only in groups.values():
-        columns |= {back, level} | ({only} if only else set())
-    try:
-        sql, params = queryset.values(*sorted(columns)).query.sql_with_params()
-    except EmptyResultSet:  # a team without gestures: nothing to count
-        return {} if by else {None: {name: Group(0, 0, 0, 0) for name in groups}}
-    return _tally_sql(sql, params, groups=groups, by=by)
+def delight_returns(*, team: Team, at: datetime | None = None) -> Returns:
+    with radar_statements():
+        return _delight_returns(team=team, at=at or timezone.now())
 
 
 def _ints(values) -> list[int]:
     return [int(v or 0) for v in values]
 
 
-def _aggregates_sql(groups: dict[str, tuple[str, str, str | None]]) -> list[str]:
-    """Per group: customers, customers who came back, sum and count of next levels (4 columns)."""
-    selects = []
-    for back, level, only in groups.values():
-        counted = only if only else "1 = 1"
-        selects += [
-            f"COUNT(DISTINCT CASE WHEN {counted} THEN customer_id END)",
-            f"COUNT(DISTINCT CASE WHEN {counted} AND {back} THEN customer_id END)",
-            f"SUM(CASE WHEN {counted} THEN {level} END)",
-            f"COUNT(CASE WHEN {counted} THEN {level} END)",
-        ]
-    return selects
+def _param(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
 
 
-def _tally_sql(sql: str, params, *, groups: dict[str, tuple[str, str, str | None]], by: str | None = None) -> dict:
-    """_tally over rows given as SQL (columns customer_id, `by` and the groups' columns)."""
-    selects = _aggregates_sql(groups)
-    # Column names are ours and the rows are the ORM's compiled query; every value is a parameter.
-    outer = f"SELECT {by + ', ' if by else ''}{', '.join(selects)} FROM ({sql}) rows"  # nosec B608
-    if by:
-        outer += f" GROUP BY {by}"
+# One statement per team. Every moment (a customer's first interaction in the cohort, their first
+# delivery of each gesture in it, their first case closed recovered in it) is put on the customer's
+# timeline among their interactions of [since, until + RETURN_WINDOW); reading the timeline newest
+# first, the smallest (time, level) code seen so far is the next interaction after the moment
+# (a moment sorts before an interaction at the same instant: only a later one counts). Of the
+# interactions at one instant only the lowest id carries a code (the last of its instant read newest
+# first), as "first ordered by time and id". Both windows share one sort per customer.
+_RETURNS_SQL = """
+WITH i AS (
+    SELECT customer_id, occurred_at, {t_i} AS t, level, id FROM {interaction}
+    WHERE team_id = %s AND occurred_at >= %s AND occurred_at < %s
+), firsts AS (
+    SELECT customer_id, MIN(occurred_at) AS moment FROM i WHERE occurred_at < %s GROUP BY customer_id
+), got AS (
+    SELECT gesture_id, customer_id, MIN(delivered_at) AS moment, COUNT(*) AS n FROM {delivery}
+    WHERE {gestures} AND delivered_at >= %s AND delivered_at < %s GROUP BY gesture_id, customer_id
+), recovered AS (
+    SELECT customer_id, MIN(closed_at) AS moment FROM {case}
+    WHERE team_id = %s AND closed_at >= %s AND closed_at < %s AND recovered_level >= %s GROUP BY customer_id
+), timeline AS (
+    SELECT customer_id, t, 0 AS kind, id, CAST(NULL AS BIGINT) AS gesture_id, t * 8 + level AS code FROM i
+    UNION ALL SELECT customer_id, {t_moment}, 1, 0, NULL, NULL FROM firsts
+    UNION ALL SELECT customer_id, {t_moment}, 2, 0, gesture_id, NULL FROM got
+    UNION ALL SELECT customer_id, {t_moment}, 3, 0, NULL, NULL FROM recovered
+), marked AS (
+    SELECT customer_id, t, kind, id, gesture_id, code,
+           LEAD(t) OVER (PARTITION BY customer_id ORDER BY t DESC, kind DESC, id DESC) AS after_t
+    FROM timeline
+), anchored AS (
+    SELECT customer_id, kind, gesture_id, t,
+           MIN(CASE WHEN kind = 0 AND (after_t IS NULL OR after_t <> t) THEN code END)
+               OVER (PARTITION BY customer_id ORDER BY t DESC, kind DESC, id DESC ROWS UNBOUNDED PRECEDING) AS nxt
+    FROM marked
+), moments AS (
+    SELECT customer_id, kind, gesture_id,
+           CASE WHEN nxt / 8 <= t + %s THEN 1 ELSE 0 END AS back,
+           CASE WHEN nxt / 8 <= t + %s THEN nxt - (nxt / 8) * 8 END AS next_level
+    FROM anchored WHERE kind > 0
+), failed AS (
+    SELECT DISTINCT customer_id FROM {interaction}
+    WHERE team_id = %s AND level <= %s AND occurred_at >= %s AND occurred_at < %s
+)
+SELECT 'everyone', CAST(NULL AS BIGINT), COUNT(*), SUM(back), SUM(next_level), COUNT(next_level) FROM moments WHERE kind = 1
+UNION ALL
+SELECT 'never_failed', NULL, COUNT(*), SUM(back), SUM(next_level), COUNT(next_level) FROM moments
+WHERE kind = 1 AND customer_id NOT IN (SELECT customer_id FROM failed)
+UNION ALL
+SELECT 'served', got.gesture_id, COUNT(*), SUM(m.back), SUM(m.next_level), COUNT(m.next_level)
+FROM got JOIN moments m ON m.customer_id = got.customer_id AND m.kind = 1 GROUP BY got.gesture_id
+UNION ALL
+SELECT 'reached', gesture_id, COUNT(*), SUM(back), SUM(next_level), COUNT(next_level) FROM moments WHERE kind = 2 GROUP BY gesture_id
+UNION ALL
+SELECT 'deliveries', gesture_id, SUM(n), 0, 0, 0 FROM got GROUP BY gesture_id
+UNION ALL
+SELECT 'recovered', NULL, COUNT(*), SUM(back), SUM(next_level), COUNT(next_level) FROM moments WHERE kind = 3
+"""
+
+
+def _cohort_rows(*, team_id: int, gesture_ids: list[int], since: datetime, until: datetime) -> list[tuple]:
+    """(figure, gesture id, customers, returned, next-level sum, next-level count) rows: `everyone`,
+    `never_failed`, `recovered` once, and per gesture `served` (its customers anchored at their first
+    interaction), `reached` (anchored at its first delivery) and `deliveries` (in the customers column)."""
+    window_us = RETURN_WINDOW // timedelta(microseconds=1)
+    sql = _RETURNS_SQL.format(
+        interaction=Interaction._meta.db_table, delivery=GestureDelivery._meta.db_table, case=RecoveryCase._meta.db_table,
+        gestures=f"gesture_id IN ({', '.join('%s' for _ in gesture_ids)})" if gesture_ids else "1 = 0",
+        t_i=epoch_micros_sql("occurred_at"), t_moment=epoch_micros_sql("moment"),
+    )
+    params = [
+        team_id, _param(since), _param(until + RETURN_WINDOW), _param(until),
+        *gesture_ids, _param(since), _param(until),
+        team_id, _param(since), _param(until), Level.DESIRED,
+        window_us, window_us,
+        team_id, Level.BASIC, _param(until - timedelta(days=365)), _param(until),
+    ]
+    # Table names come from the models; every value is a parameter.
     with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        found = cursor.fetchall()
-    out = {}
-    for row in found:
-        key, values = (row[0], row[1:]) if by else (None, row)
-        out[key] = {
-            name: Group(*(int(v or 0) for v in values[i * 4:(i + 1) * 4])) for i, name in enumerate(groups)
-        }
-    return out
-
-
-def _first_interactions(team_id: int, since: datetime, until: datetime):
-    """Each customer's first interaction of the team in [since, until) (ties broken by id)."""
-    # The team and both bounds named: the planner reads only the period's rows of the team.
-    earlier = Interaction.objects.filter(
-        team_id=team_id, customer_id=OuterRef("customer_id"), occurred_at__gte=since, occurred_at__lt=until
-    ).filter(
-        Q(occurred_at__lt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), id__lt=OuterRef("id"))
-    )
-    back, next_level = _returned("occurred_at")
-    return (
-        Interaction.objects.filter(team_id=team_id, occurred_at__gte=since, occurred_at__lt=until)
-        .exclude(Exists(earlier))
-        .annotate(back=back, next_level=next_level)
-    )
-
-
-@contextmanager
-def _without_jit():
-    """PostgreSQL compiles a query whose estimated cost is high (these correlated aggregates) to
-    machine code first; measured on the 1M benchmark set that took 2-6 s for a query that runs in
-    0.5 s (docs/performance.md). Off for these statements only, in their transaction."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        yield
-
-
-def delight_returns(*, team: Team, at: datetime | None = None) -> Returns:
-    with _without_jit():
-        return _delight_returns(team=team, at=at or timezone.now())
+        cursor.execute(sql, params)  # nosec B608
+        return cursor.fetchall()
 
 
 def _delight_returns(*, team: Team, at: datetime) -> Returns:
     since, until = cohort(at)
     gestures = {g.id: g for g in Gesture.objects.filter(team_id=team.id).order_by("name", "id")}
-    ids = list(gestures)
-
-    # Everyone served in the period, anchored at their first interaction in it.
-    firsts = _first_interactions(team.id, since, until)
-    # Who never had a failure: no Criminal or Basic interaction in the year up to the period's end.
-    failed = Interaction.objects.filter(
-        team_id=team.id, customer_id=OuterRef("customer_id"), level__lte=Level.BASIC,
-        occurred_at__gte=until - timedelta(days=365), occurred_at__lt=until,
-    )
-    in_period = dict(delivered_at__gte=since, delivered_at__lt=until)
-    # Everyone served (and those who never failed), and per gesture the same figures of its
-    # customers, all anchored at each customer's first interaction in the period: one statement,
-    # the customers' first interactions computed once (a CTE read twice). Taken out of everyone, a
-    # gesture's customers leave its comparison group (served in the period, did not get it).
-    firsts_sql, firsts_params = (
-        firsts.annotate(unfailed=~Exists(failed)).values("customer_id", "back", "next_level", "unfailed").query.sql_with_params()
-    )
-    served = {}
-    if ids:
-        pairs_sql, pairs_params = (
-            GestureDelivery.objects.filter(gesture_id__in=ids, **in_period).values("gesture_id", "customer_id").distinct().order_by()
-        ).query.sql_with_params()
-        both = _aggregates_sql({"all": ("back", "next_level", None), "never_failed": ("back", "next_level", "unfailed")})
-        per_gesture = _aggregates_sql({"served": ("back", "next_level", None)}) + ["0", "0", "0", "0"]
-        # The ORM's compiled queries and our column names; every value is a parameter.
-        sql = (  # nosec B608
-            f"WITH f AS ({firsts_sql}), p AS ({pairs_sql}) "  # nosec B608
-            f"SELECT NULL AS gesture_id, {', '.join(both)} FROM f "
-            f"UNION ALL SELECT gesture_id, {', '.join(per_gesture)} FROM ("
-            f"SELECT p.gesture_id, f.customer_id, f.back, f.next_level FROM p JOIN f ON f.customer_id = p.customer_id"
-            f") j GROUP BY gesture_id"  # nosec B608
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (*firsts_params, *pairs_params))
-            rows = cursor.fetchall()
-        for gesture_id, *values in rows:
-            if gesture_id is None:
-                everyone, never_failed = Group(*_ints(values[:4])), Group(*_ints(values[4:]))
-            else:
-                served[gesture_id] = Group(*_ints(values[:4]))
-    else:
-        totals = _tally(
-            firsts.annotate(unfailed=~Exists(failed)),
-            groups={"all": ("back", "next_level", None), "never_failed": ("back", "next_level", "unfailed")},
-        )[None]
-        everyone, never_failed = totals["all"], totals["never_failed"]
-
-    # Each gesture's customers anchored at their first delivery of it in the period.
-    earlier_delivery = GestureDelivery.objects.filter(
-        customer_id=OuterRef("customer_id"), gesture_id=OuterRef("gesture_id"), delivered_at__gte=since, delivered_at__lt=until,
-    ).filter(Q(delivered_at__lt=OuterRef("delivered_at")) | Q(delivered_at=OuterRef("delivered_at"), id__lt=OuterRef("id")))
-    back, next_level = _returned("delivered_at")
-    reached_rows = (
-        GestureDelivery.objects.filter(gesture_id__in=ids, **in_period)
-        .exclude(Exists(earlier_delivery))
-        .annotate(back=back, next_level=next_level)
-        .order_by()
-    )
-    reached = _tally(reached_rows, by="gesture_id", groups={"reached": ("back", "next_level", None)})
-    deliveries = dict(
-        GestureDelivery.objects.filter(gesture_id__in=ids, **in_period).values("gesture_id").annotate(n=Count("id")).values_list("gesture_id", "n").order_by()
-    )
+    everyone = never_failed = recovered = Group(0, 0, 0, 0)
+    served, reached, deliveries = {}, {}, {}
+    for figure, gesture_id, *values in _cohort_rows(team_id=team.id, gesture_ids=list(gestures), since=since, until=until):
+        group = Group(*_ints(values))
+        if figure == "everyone":
+            everyone = group
+        elif figure == "never_failed":
+            never_failed = group
+        elif figure == "recovered":
+            recovered = group
+        elif figure == "served":
+            served[gesture_id] = group
+        elif figure == "reached":
+            reached[gesture_id] = group
+        else:
+            deliveries[gesture_id] = group.customers
     rows = []
-    for gesture_id, row in reached.items():
+    for gesture_id, group in reached.items():
         g = gestures[gesture_id]
-        group = row["reached"]
+        # Taken out of everyone, a gesture's customers leave its comparison group (served in the
+        # period, did not get it).
         others = everyone.minus(served.get(gesture_id, Group(0, 0, 0, 0)))
         rows.append(
             GestureReturn(
@@ -293,17 +254,5 @@ def _delight_returns(*, team: Team, at: datetime) -> Returns:
             )
         )
     rows.sort(key=lambda r: (-r.reached.customers, r.name))
-
-    # The recovery paradox: recovered at Desired or higher, against customers who never had a failure.
-    recovered_cases = RecoveryCase.objects.filter(
-        team_id=team.id, closed_at__gte=since, closed_at__lt=until, recovered_level__gte=Level.DESIRED,
-    )
-    earlier_case = RecoveryCase.objects.filter(
-        customer_id=OuterRef("customer_id"), recovered_level__gte=Level.DESIRED, closed_at__gte=since,
-    ).filter(Q(closed_at__lt=OuterRef("closed_at")) | Q(closed_at=OuterRef("closed_at"), id__lt=OuterRef("id")))
-    back, next_level = _returned("closed_at")
-    recovered = _tally(
-        recovered_cases.exclude(Exists(earlier_case)).annotate(back=back, next_level=next_level), groups={"all": ("back", "next_level", None)}
-    )[None]["all"]
     paradox = rate_difference(recovered, never_failed, subject=_("Customers recovered at Desired or higher"))
     return Returns(since=since, until=until, gestures=rows, recovered=recovered, never_failed=never_failed, paradox=paradox)

@@ -4,10 +4,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from .models import Idea
 from .occasions import UpcomingOccasion, occasions_upcoming
 from .returns import Returns, delight_returns
 from .surprise import NothingLeftFigures, nothing_left
+from .tuning import radar_statements
 
 logger = logging.getLogger(__name__)
 
@@ -88,15 +89,16 @@ def idea_counts(*, team_id: int, since: datetime, until: datetime) -> IdeaCounts
 def radar_for(*, team: Team, at: datetime | None = None, returns: bool = True) -> Radar:
     """Every radar figure of one team, each an aggregate bounded to its period."""
     at = at or timezone.now()
-    return Radar(
-        team=team,
-        at=at,
-        drift=drift_watch(team=team, at=at),
-        nothing_left=nothing_left(team=team, at=at),
-        occasions=occasions_upcoming(team_ids=[team.id], at=at, tz=team.tz),
-        ideas=idea_counts(team_id=team.id, since=at - timedelta(days=IDEA_DAYS), until=at),
-        returns=returns_cached(team=team, at=at) if returns else None,
-    )
+    with radar_statements():  # one transaction, the radar's settings set once (radar/tuning.py)
+        return Radar(
+            team=team,
+            at=at,
+            drift=drift_watch(team=team, at=at),
+            nothing_left=nothing_left(team=team, at=at),
+            occasions=occasions_upcoming(team_ids=[team.id], at=at, tz=team.tz),
+            ideas=idea_counts(team_id=team.id, since=at - timedelta(days=IDEA_DAYS), until=at),
+            returns=returns_cached(team=team, at=at) if returns else None,
+        )
 
 
 RETURNS_CACHE_SECONDS = 3600

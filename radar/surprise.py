@@ -6,8 +6,9 @@ so for each gesture there is a smallest n (`deliveries_to_expected`) from which 
 Expected or below. A customer has nothing left when, for every active gesture, their deliveries in
 the window reach that n. The day one of those gestures can surprise again is the day the n-th most
 recent delivery of it leaves the window (then only n - 1 are left): the earliest of those days over
-the gestures. One statement per team: the deliveries in the window ranked newest first per customer
-and gesture (a window function), the n-th of each kept, counted per customer.
+the gestures. One statement per team: the customers who had every gesture at least its n times in
+the window (a count per customer and gesture), then only their deliveries ranked newest first per
+customer and gesture (a window function), the n-th of each kept.
 """
 
 from dataclasses import dataclass
@@ -60,13 +61,25 @@ def nothing_left(*, team: Team, at: datetime | None = None, limit: int = LISTED)
     ops = connection.ops
     when_need = " ".join("WHEN %s THEN %s" for _ in need)
     # The table name comes from the model; every value is a parameter.
+    gesture_list = ", ".join("%s" for _ in need)
+    # First the customers who had every gesture often enough (a count per customer and gesture);
+    # only their deliveries are ranked. The n-th newest delivery's moment does not depend on how
+    # deliveries at the same instant are ordered.
     sql = f"""
+        WITH d AS (
+            SELECT customer_id, gesture_id, delivered_at FROM {table}
+            WHERE gesture_id IN ({gesture_list}) AND delivered_at >= %s AND delivered_at < %s
+        ), enough AS (
+            SELECT customer_id FROM (SELECT customer_id, gesture_id, COUNT(*) AS n FROM d GROUP BY customer_id, gesture_id) c
+            WHERE n >= CASE gesture_id {when_need} END
+            GROUP BY customer_id
+            HAVING COUNT(*) = %s
+        )
         SELECT customer_id, MIN(nth_us), COUNT(*) OVER ()
         FROM (
-            SELECT customer_id, gesture_id, {epoch_micros_sql("delivered_at")} AS nth_us,
-                   ROW_NUMBER() OVER (PARTITION BY customer_id, gesture_id ORDER BY delivered_at DESC, id DESC) AS newest
-            FROM {table}
-            WHERE gesture_id IN ({", ".join("%s" for _ in need)}) AND delivered_at >= %s AND delivered_at < %s
+            SELECT d.customer_id, d.gesture_id, {epoch_micros_sql("d.delivered_at")} AS nth_us,
+                   ROW_NUMBER() OVER (PARTITION BY d.customer_id, d.gesture_id ORDER BY d.delivered_at DESC) AS newest
+            FROM d JOIN enough ON enough.customer_id = d.customer_id
         ) ranked
         WHERE newest = CASE gesture_id {when_need} END
         GROUP BY customer_id
@@ -74,11 +87,14 @@ def nothing_left(*, team: Team, at: datetime | None = None, limit: int = LISTED)
         ORDER BY MIN(nth_us), customer_id
         LIMIT %s
     """  # nosec B608
+    pairs = [v for pair in need.items() for v in pair]
     params = [
         *need,
         ops.adapt_datetimefield_value(at - window),
         ops.adapt_datetimefield_value(at),
-        *[v for pair in need.items() for v in pair],
+        *pairs,
+        len(need),
+        *pairs,
         len(need),
         limit,
     ]

@@ -212,3 +212,64 @@ def test_the_weekly_report_carries_the_radar_section(utc_team, frontline):
     assert radar["ideas"] == {"proposed": 1, "accepted": 0, "declined": 0, "waiting": 2}
     assert "radar" in [s.section.key for s in report.shown_sections]
     assert "close to drifting,Card,0.35,2026-12-14" in report_csv(report)
+
+
+def test_returns_of_recoveries_and_of_customers_who_never_failed_at_the_edges(utc_team):
+    """The cohort is [T-270 d, T-90 d); back means another interaction within 90 days after the
+    moment, exactly 90 days included; of two interactions at one instant the first logged counts,
+    and one at the very instant of the moment is not "after" it.
+
+    Hal: T-200 with the cake (Expected), then two at T-150 logged Surprising (5) then Expected (3): back, next 5.
+    Ivy: T-180 twice at the same instant (3, then 6), then T-90 exactly 90 days later (Desired, 4):
+         back, next 4; a Basic interaction at T-400 (within the year before T-90) means she failed.
+    Jon: T-250, then T-159 (91 days: not back); the cake delivered without an interaction at T-240,
+         81 days before T-159: for the cake he came back, with a 5.
+    Kim: T-210 Criminal (she failed), T-120 Desired: back (exactly 90 days), next 4. Her first case
+         closed recovered at Surprising at T-200 (T-120 is 80 days later: back, 4); her second, at
+         T-150, does not count again.
+    Lea: T-100 only (never back); her case closed recovered only at Expected: not in the paradox.
+
+    Everyone: Hal, Ivy, Jon, Kim, Lea = 5, back 3 (Hal, Ivy, Kim), next levels 5 + 4 + 4 = 13 over 3.
+    Never failed: Hal, Jon, Lea = 3, back 1, next 5. Cake reached: Hal and Jon = 2, both back, 5 + 5.
+    Cake's others: everyone minus Hal and Jon at their first interactions (Hal back with 5, Jon not):
+    5 - 2 = 3 customers, 3 - 1 = 2 back, 13 - 5 = 8 over 2. Recovered: Kim alone, back, 4.
+    """
+    from interactions import links
+    from recovery.models import RecoveryCase
+
+    cake = GestureFactory(team=utc_team, name="Cake", cost=Decimal("2.50"))
+    hal, ivy, jon, kim, lea = (CustomerFactory(team=utc_team, name=n) for n in ("Hal", "Ivy", "Jon", "Kim", "Lea"))
+    visit(hal, T - timedelta(days=200), gestures=[cake])
+    visit(hal, T - timedelta(days=150), level=5)
+    visit(hal, T - timedelta(days=150), level=3)
+    visit(ivy, T - timedelta(days=400), level=2)
+    visit(ivy, T - timedelta(days=180), level=3)
+    visit(ivy, T - timedelta(days=180), level=6)
+    visit(ivy, T - timedelta(days=90), level=4)
+    visit(jon, T - timedelta(days=250))
+    visit(jon, T - timedelta(days=159), level=5)
+    deliver(jon, cake, T - timedelta(days=240))
+    visit(kim, T - timedelta(days=210), level=1)
+    visit(kim, T - timedelta(days=120), level=4)
+    visit(lea, T - timedelta(days=100))
+
+    def case(customer, closed_days, level):
+        (s_nonce, s_digest), (r_nonce, r_digest) = links.new_link(purpose="status"), links.new_link(purpose="recovered")
+        closed = T - timedelta(days=closed_days)
+        RecoveryCase.objects.create(
+            customer=customer, team=utc_team, severity=1, status="closed", opened_at=closed - timedelta(days=1),
+            fix_due=closed, closed_at=closed, recovered_level=level, recovered_rated_at=closed,
+            status_nonce=s_nonce, status_digest=s_digest, recovered_nonce=r_nonce, recovered_digest=r_digest,
+        )
+
+    case(kim, 200, 5)
+    case(kim, 150, 4)
+    case(lea, 100, 3)
+
+    returns = delight_returns(team=utc_team, at=T)
+    assert returns.never_failed == Group(3, 1, 5, 1)
+    assert returns.recovered == Group(1, 1, 4, 1)
+    (row,) = returns.gestures
+    assert (row.deliveries, row.cost) == (2, Decimal("5.00"))
+    assert row.reached == Group(2, 2, 10, 2)
+    assert row.others == Group(3, 2, 8, 2)
