@@ -36,6 +36,10 @@ SCHEDULES = (
     # Hourly: each team's "three days before" starts at its own midnight; one mail per occasion and date.
     Schedule("Remind personal contacts of occasions", "radar.remind_occasions", crontab=("20", "*", "*")),
     Schedule(
+        "Prepare the radar's delight returns (hourly)", "radar.prepare_returns", crontab=("1", "*", "*"),
+        description="Works out each team's returns once an hour, so no manager waits for the radar's costly figure.",
+    ),
+    Schedule(
         "Weekly level reports (hourly check)",
         "reports.send_due_weekly_reports",
         # Every team's Monday 07:00 falls into some hour whatever its offset; the ledger keeps a second

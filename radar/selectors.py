@@ -3,7 +3,9 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -104,11 +106,18 @@ def radar_for(*, team: Team, at: datetime | None = None, returns: bool = True) -
 RETURNS_CACHE_SECONDS = 3600
 
 
+def returns_cache_key(*, team_id: int, at: datetime, language: str) -> str:
+    """One entry per team, UTC hour and language: the returns describe a cohort that ended 90 days
+    ago, so an hour-old answer is as good as a fresh one."""
+    return f"radar:returns:{team_id}:{at.astimezone(dt_timezone.utc):%Y-%m-%dT%H}:{language}"
+
+
 def returns_cached(*, team: Team, at: datetime) -> Returns:
     """What delight returns, kept an hour per team and language: it describes a cohort that ended
     90 days ago, which only late facts move, and it is the radar's one costly figure
-    (docs/performance.md). Without a cache (Redis down) it is computed for each request."""
-    key = f"radar:returns:{team.id}:{at:%Y-%m-%dT%H}:{translation.get_language() or ''}"
+    (docs/performance.md). `returns_prepare` fills the hour's entries ahead of the first viewer.
+    Without a cache (Redis down) it is computed for each request."""
+    key = returns_cache_key(team_id=team.id, at=at, language=translation.get_language() or "")
     try:
         found = cache.get(key)
     except Exception as exc:  # noqa: BLE001  (cache down: compute without it)
@@ -121,6 +130,21 @@ def returns_cached(*, team: Team, at: datetime) -> Returns:
         except Exception as exc:  # noqa: BLE001
             logger.warning("radar cache unavailable: %s", exc)
     return found
+
+
+def returns_prepare(*, at: datetime | None = None) -> int:
+    """Work out every team's returns for this hour in every language of the site and keep them, so
+    no manager waits for the radar's one costly figure (the hourly job runs this just after the
+    hour turns). Returns how many entries were stored."""
+    at = at or timezone.now()
+    stored = 0
+    for team in Team.objects.order_by("id"):
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language), radar_statements():
+                found = delight_returns(team=team, at=at)
+            cache.set(returns_cache_key(team_id=team.id, at=at, language=language), found, RETURNS_CACHE_SECONDS)
+            stored += 1
+    return stored
 
 
 def idea_list(*, user) -> QuerySet:
