@@ -90,9 +90,9 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float, team
     sql("SELECT setseed(%s)", [seed])
     sql(
         f"""INSERT INTO interactions_customer (id, team_id, name, email, phone, preferred_channel, preferences,
-                special_dates, language, created_at)
+                special_dates, language, created_at, contact_opt_out, unsubscribe_nonce)
             SELECT g, ({team_ids})[{team_index}], 'Customer ' || g, 'c' || g || '@example.com', '', 'email', '',
-                   '[]'::jsonb, 'en', now() - interval '800 days'
+                   '[]'::jsonb, 'en', now() - interval '800 days', false, ''
             FROM generate_series(1, %s) g""",
         [customers],
     )
