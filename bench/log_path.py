@@ -39,11 +39,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/cx_bench")
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
-from bench.load import Server, bench_users, interaction_bodies, lua_script, wrk  # sets Django up
+import django
 
-from django.db import connection  # noqa: I001
+django.setup()
+
+from django.db import connection
 
 from accounts.models import Team
+from bench.load import Server, bench_users, interaction_bodies, lua_script, wrk
 
 LOG, CEILING = "/api/interactions/", "/bench/ceiling/interactions/"
 RESULTS = ROOT / "var" / "bench"
