@@ -115,8 +115,11 @@ class Server:
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_for_port(self.port, timeout=60)
         for _ in range(100):
-            if requests.get(self.url + "/healthz", timeout=5).status_code in (200, 503):
-                break
+            try:  # the workers import the app on their first request: slow on a busy machine
+                if requests.get(self.url + "/healthz", timeout=30).status_code in (200, 503):
+                    break
+            except requests.RequestException:
+                pass
             time.sleep(0.1)
         return self
 

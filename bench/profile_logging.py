@@ -44,7 +44,7 @@ STEPS = [
     ("token authentication", "rest_framework/authentication.py", "authenticate"),
     ("input serializer (customer and team look-up included)", "rest_framework/serializers.py", "is_valid"),
     ("  the viewer's team ids", "accounts/selectors.py", "team_ids_of"),
-    ("interaction_log service", "interactions/services.py", "interaction_log"),
+    ("interaction_log service", "interactions/services/log.py", "interaction_log"),
     ("  the rubric's facts (one statement)", "interactions/selectors.py", "rubric_facts"),
     ("  recovery case (20% of logs)", "recovery/services/opening.py", "case_open_for_interaction"),
     ("  inserts through Model.objects.create", "django/db/models/query.py", "create"),

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from core.db import insert_unless_present
 
 from .models import OutboundEmail
 
@@ -36,13 +38,11 @@ def email_enqueue(
     to = sorted({address for address in to if address})
     if not to:
         return None
-    try:
-        with transaction.atomic():
-            email = OutboundEmail.objects.create(
-                to=to, subject=one_line(subject)[:300], text=text, html=html, dedupe_key=dedupe_key,
-                headers={name: one_line(value) for name, value in (headers or {}).items()}, next_attempt_at=not_before,
-            )
-    except IntegrityError:
+    email = OutboundEmail(
+        to=to, subject=one_line(subject)[:300], text=text, html=html, dedupe_key=dedupe_key,
+        headers={name: one_line(value) for name, value in (headers or {}).items()}, next_attempt_at=not_before,
+    )
+    if not insert_unless_present(email):  # one statement; the dedupe key was enqueued before
         return None
     if not_before is None or not_before <= timezone.now():
         transaction.on_commit(_kick_sender)
@@ -162,10 +162,8 @@ def staff_notify(*, users, kind: str, dedupe_key: str, render, timezone_of, url:
         with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(timezone_of(user)):
             title, text = render()
         key = f"{dedupe_key}-to-{user.pk}"
-        try:
-            with transaction.atomic():
-                Notification.objects.create(recipient=user, kind=kind, title=one_line(title)[:300], text=text, url=url, dedupe_key=key)
-        except IntegrityError:
+        notification = Notification(recipient=user, kind=kind, title=one_line(title)[:300], text=text, url=url, dedupe_key=key)
+        if not insert_unless_present(notification):
             continue  # told before
         if email and user.email:
             email_enqueue(to=[user.email], subject=f"[{settings.SITE_NAME}] {title}", text=text, dedupe_key=key)
