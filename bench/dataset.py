@@ -62,7 +62,7 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float, team
     Team.objects.filter(name__startswith="Bench ").delete()
     count = teams
     teams = [Team.objects.create(name=f"Bench {k}", timezone="UTC", drift_share=Decimal("0.5")) for k in range(count)]
-    per_team = max(2, gestures // count)
+    per_team = max(3, gestures // count)  # two recurring ones and at least one other
     for k, team in enumerate(teams):
         for j in range(per_team):
             from interactions.levels import Channel
@@ -90,9 +90,9 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float, team
     sql("SELECT setseed(%s)", [seed])
     sql(
         f"""INSERT INTO interactions_customer (id, team_id, name, email, phone, preferred_channel, preferences,
-                special_dates, language, created_at)
+                special_dates, language, created_at, contact_opt_out, unsubscribe_nonce)
             SELECT g, ({team_ids})[{team_index}], 'Customer ' || g, 'c' || g || '@example.com', '', 'email', '',
-                   '[]'::jsonb, 'en', now() - interval '800 days'
+                   '[]'::jsonb, 'en', now() - interval '800 days', false, ''
             FROM generate_series(1, %s) g""",
         [customers],
     )
