@@ -83,7 +83,7 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float, team
         # A fixed spread of customers over teams by their id (the same data set each build).
         team_index = (
             f"(SELECT k FROM unnest(ARRAY[{','.join(f'{c:.9f}' for c in cumulative)}]::float8[]) WITH ORDINALITY u(c, k) "
-            "WHERE u.c > mod(g * 7919, 1000003) / 1000003.0 ORDER BY u.c LIMIT 1)"
+            "WHERE u.c > mod(g::bigint * 7919, 1000003) / 1000003.0 ORDER BY u.c LIMIT 1)"
         )
     else:
         team_index = f"1 + mod(g, {count})"
