@@ -126,6 +126,50 @@ def one_round(n: int) -> dict:
     }
 
 
+def sample_round(n: int, k: int) -> dict:
+    """A full run on N workers stopped after its first K chunks (a data set too big to re-score whole in
+    the time at hand): the drift and plan step, the time per chunk, each worker's peak memory."""
+    from django.conf import settings
+
+    from drift.models import JobLock
+    from drift.tasks import rescore_levels
+    from interactions.models import JobRun
+
+    clear_history()
+    restore_stale(f"i.customer_id <= {k * n * settings.RESCORE_CHUNK_CUSTOMERS}")
+    JobRun.objects.all().delete()
+    JobLock.objects.all().delete()
+    workers = start_workers(n)
+    try:
+        load_before = load_average()
+        cpu_before = [cpu_seconds(w.pid) for w in workers]
+        started = time.perf_counter()
+        rescore_levels.delay(full=True)
+        run, planned, done = None, None, 0
+        while done < k:
+            time.sleep(0.2)
+            run = JobRun.objects.filter(kind="rescore").order_by("-id").first()
+            if planned is None and run is not None and run.chunks.exists():
+                planned = time.perf_counter() - started
+            done = run.chunks.filter(done_at__isnull=False).count() if run is not None else 0
+            if any(w.poll() is not None for w in workers):
+                raise SystemExit("a worker died")
+        seconds = time.perf_counter() - started
+        peaks = [memory_mb(w.pid) for w in workers]
+        cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before)]
+        load_after = load_average()
+    finally:
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.wait(timeout=60)
+    chunks = run.chunks.count()
+    JobRun.objects.filter(pk=run.pk).update(status=JobRun.Status.FAILED, message="bench: stopped after a sample of chunks")
+    JobLock.objects.all().delete()
+    return {"workers": n, "seconds": seconds, "planned": planned, "done": done, "chunks": chunks, "peaks": peaks,
+            "cpu": cpu, "load": f"{load_before} -> {load_after}"}
+
+
 def median(values):
     return statistics.median(values)
 
@@ -136,8 +180,23 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="cycle through the worker counts this many times")
     ap.add_argument("--label", default="", help="a name for this data set's section in docs/performance.md")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--sample-chunks", type=int, default=0,
+                    help="stop each run after this many chunks (per-chunk cost and memory of a set too big to run whole)")
     args = ap.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
+    if args.sample_chunks:
+        setup_django()
+        from interactions.models import Interaction
+
+        rows = Interaction.objects.count()
+        for n in counts:
+            r = sample_round(n, args.sample_chunks)
+            per_chunk = (r["seconds"] - r["planned"]) * n / r["done"]
+            print(f"  {n} worker(s), {rows:,} interactions: the first {r['done']} of {r['chunks']} chunks in "
+                  f"{r['seconds']:.1f} s (drift and plan {r['planned']:.1f} s), {per_chunk:.1f} s per chunk per worker, "
+                  f"peak RSS {', '.join(f'{p:.0f}' for p in r['peaks'])} MB, CPU {', '.join(f'{c:.0f}' for c in r['cpu'])} s, "
+                  f"load average {r['load']}", flush=True)
+        return
     assert counts[0] == 1, "the first round runs one worker (the result the others are checked against)"
     setup_django()
     from django.conf import settings
