@@ -85,12 +85,14 @@ def history_differing(run_id: int) -> int:
 
 
 def one_round(n: int) -> dict:
+    from drift.models import JobLock
     from drift.tasks import rescore_levels
     from interactions.models import JobRun, LevelChange
 
     restore_stale()
     clear_history()
     JobRun.objects.all().delete()
+    JobLock.objects.all().delete()  # a run the benchmark stopped keeps its lock until it expires
     sql("VACUUM ANALYZE interactions_interaction, interactions_levelchange")
     workers = start_workers(n)
     try:
