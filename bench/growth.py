@@ -171,7 +171,7 @@ def main():
     text = table()
     print(text)
     if args.write_docs:
-        write_docs(text, marker="growth", title="Growth: the reads from 1M to 10M interactions",
+        write_docs(text, marker="growth", title="Growth: the reads for a large and a small team, 1M and 10M interactions",
                    command="python bench/growth.py --runs 3 --write-docs (on each data set)")
 
 
