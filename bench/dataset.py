@@ -62,7 +62,7 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float, team
     Team.objects.filter(name__startswith="Bench ").delete()
     count = teams
     teams = [Team.objects.create(name=f"Bench {k}", timezone="UTC", drift_share=Decimal("0.5")) for k in range(count)]
-    per_team = max(2, gestures // count)
+    per_team = max(3, gestures // count)  # two recurring ones and at least one other
     for k, team in enumerate(teams):
         for j in range(per_team):
             from interactions.levels import Channel
@@ -83,7 +83,7 @@ def build(*, interactions: int, customers: int, gestures: int, seed: float, team
         # A fixed spread of customers over teams by their id (the same data set each build).
         team_index = (
             f"(SELECT k FROM unnest(ARRAY[{','.join(f'{c:.9f}' for c in cumulative)}]::float8[]) WITH ORDINALITY u(c, k) "
-            "WHERE u.c > mod(g * 7919, 1000003) / 1000003.0 ORDER BY u.c LIMIT 1)"
+            "WHERE u.c > mod(g::bigint * 7919, 1000003) / 1000003.0 ORDER BY u.c LIMIT 1)"
         )
     else:
         team_index = f"1 + mod(g, {count})"

@@ -158,6 +158,9 @@ def main():
     parser.add_argument("--write-docs", action="store_true", help="replace the re-score section of docs/performance.md")
     parser.add_argument("--build-only", action="store_true",
                         help="build the data set as logging and the job leave it (for bench/load.py), time nothing")
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="with --build-only: open the cases on the levels as built and stop there; no reference, "
+                             "no full run (a 10M set on a busy machine: the levels keep no reasons until re-scored)")
     args = parser.parse_args()
     setup_django()
 
@@ -177,6 +180,11 @@ def main():
     deliveries = sql("SELECT count(*) FROM interactions_gesturedelivery")[0][0]
     print(f"  built in {figures['build']:.1f} s ({deliveries:,} deliveries)", flush=True)
 
+    if args.build_only and args.no_warm_up:
+        open_cases_as_logging_did()
+        sql("VACUUM ANALYZE")
+        print("  built, cases opened; no warm-up, nothing timed (--build-only --no-warm-up)", flush=True)
+        return
     # Warm-up (not timed): the levels as logging gave them and their recovery cases, then drift, every
     # level's reason written once, as a deployed system has them. Back to stale
     # levels after it, the reasons stay: the timed job rewrites the rows whose level or omissions

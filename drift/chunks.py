@@ -92,21 +92,24 @@ def chunk_score(plan: Plan, chunk: RescoreChunk) -> ChunkWork:
 
 
 def chunk_commit(*, job_run_id: int, holder: str, work: ChunkWork) -> bool:
-    """One transaction: heartbeat, the changed rows and their history, recovery, marks, the chunk done
-    and the run's counters. False (nothing written) when the chunk was done already: a duplicate."""
+    """One transaction: the changed rows and their history, recovery, marks, the chunk done, then the
+    heartbeat and the run's counters. False (nothing written) when the chunk was done already: a
+    duplicate. A lost lock raises LockLost and rolls the chunk back."""
     ttl = timedelta(seconds=settings.RESCORE_LOCK_TTL_SECONDS)
     now = timezone.now()
     chunk = work.chunk
     with transaction.atomic():
         if not RescoreChunk.objects.select_for_update().filter(pk=chunk.pk, done_at__isnull=True).exists():
             return False
-        if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
-            raise LockLost(f"The re-score lock was taken over; run #{job_run_id} stops before chunk {chunk.seq}.")
         level_changes = levels_write(
             work.changes, cause=LevelChange.Cause.RESCORE, job_run_id=job_run_id, now=now, customers=(chunk.first_id, chunk.last_id)
         )
         _rescore_from_clear(work.customers)
         RescoreChunk.objects.filter(pk=chunk.pk).update(done_at=now, examined=work.examined, changed=len(level_changes))
+        # The lock and the run are one row each that every worker's chunk updates: touched last, so
+        # another worker's chunk waits for them only for this commit, not for its whole write.
+        if not lock_extend(name=LOCK_NAME, holder=holder, ttl=ttl):
+            raise LockLost(f"The re-score lock was taken over; run #{job_run_id} stops before chunk {chunk.seq}.")
         JobRun.objects.filter(pk=job_run_id).update(
             done=F("done") + len(work.customers),
             rows_examined=F("rows_examined") + work.examined,
