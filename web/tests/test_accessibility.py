@@ -60,6 +60,12 @@ TARGETS_JS = """(minimum) => {
 }"""
 
 
+# The top bar's rows: the brand, the bell, each navigation item and the logout, by their vertical middle.
+BAR_ROWS_JS = """() => new Set(Array.from(document.querySelectorAll(
+  '.topbar > .brand, .topbar > .bell, .site-menu nav > a, .site-menu nav > details > summary, .site-menu > .logout'))
+  .map(e => { const r = e.getBoundingClientRect(); return Math.round((r.top + r.height / 2) / 12); })).size"""
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -209,7 +215,8 @@ def audit(browser, live_server, *, pages, who, lang, width, user=None):
             ]
             small = page.evaluate(TARGETS_JS, minimum) if width < 600 else []
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            findings[name] = {"path": path, "violations": violations, "small_targets": small, "overflow_px": overflow}
+            findings[name] = {"path": path, "violations": violations, "small_targets": small, "overflow_px": overflow,
+                              "bar_rows": page.evaluate(BAR_ROWS_JS) if width > 600 else 0}
             page.screenshot(path=str(folder / f"{who}-{name}.png"), full_page=True)
     finally:
         context.close()
@@ -226,6 +233,8 @@ def failures(findings):
             problems.append(f"{len(f['small_targets'])} small targets")
         if f["overflow_px"] > 0:
             problems.append(f"scrolls sideways by {f['overflow_px']} px")
+        if f.get("bar_rows", 0) > 1:
+            problems.append(f"the top bar takes {f['bar_rows']} rows")
         if problems:
             bad[name] = problems
     return bad
