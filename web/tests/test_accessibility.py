@@ -206,7 +206,7 @@ def audit(browser, live_server, *, pages, who, lang, width, user=None):
         for name, path in pages:
             page.goto(f"{live_server.url}{path}")
             page.wait_for_load_state("networkidle")
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
                                              "resultTypes": ["violations"]})
             violations = [
                 {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]),
