@@ -46,6 +46,13 @@ def scope_to_teams(queryset: QuerySet, user, *, team_field: str = "team", in_one
     return queryset.filter(**{f"{team_field}__in": ids})
 
 
+def team_ids_named(user) -> list[int] | frozenset[int]:
+    """The ids of the viewer's teams, every team's named one by one for an admin: a filter on them
+    is served by an index that starts with the team, where "every row" would read the whole table."""
+    ids = team_ids_of(user)
+    return list(Team.objects.values_list("id", flat=True)) if ids is None else ids
+
+
 def user_is_member(user, team_id: int) -> bool:
     ids = team_ids_of(user)
     return ids is None or team_id in ids
@@ -62,6 +69,21 @@ def team_list(*, user) -> QuerySet:
     return scope_to_teams(Team.objects.all(), user, team_field="id")
 
 
+def managed_teams(*, user) -> list[Team]:
+    """The teams whose settings, rules and gestures this user looks after: every team for an admin,
+    their own for a manager, none for the frontline."""
+    if user.is_admin:
+        return list(Team.objects.order_by("name"))
+    if not user.is_manager:
+        return []
+    return list(Team.objects.filter(id__in=team_ids_of(user)).order_by("name"))
+
+
+def team_setting_changes(*, team: Team, limit: int = 20) -> list:
+    """The latest changes of a team's settings with who made them, newest first."""
+    return list(team.setting_changes.select_related("actor")[:limit])
+
+
 def user_list(*, user) -> QuerySet:
     """Users sharing a team with the viewer (admins: everyone)."""
     qs = User.objects.prefetch_related("teams").order_by("id")
@@ -69,6 +91,20 @@ def user_list(*, user) -> QuerySet:
     if ids is None:
         return qs
     return qs.filter(Q(teams__in=ids) | Q(pk=user.pk)).distinct()
+
+
+def people_of_teams(*, user) -> list[User]:
+    """The active people of the viewer's teams (every active person for an admin): who can own a case."""
+    ids = team_ids_of(user)
+    people = User.objects.filter(is_active=True)
+    if ids is not None:
+        people = people.filter(teams__in=ids).distinct()
+    return list(people.order_by("username"))
+
+
+def team_people(*, team_id: int) -> list[User]:
+    """The active people of one team, by name: whom its work can be given to."""
+    return list(User.objects.filter(is_active=True, teams=team_id).order_by("username"))
 
 
 def team_managers(*, team_id: int) -> QuerySet:

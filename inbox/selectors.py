@@ -23,3 +23,8 @@ def inbox_item(*, user, pk: int) -> InboxItem:
 
 def inbox_waiting_count(*, user) -> int:
     return scope_to_teams(InboxItem.objects.filter(status=InboxItem.Status.WAITING), user).count()
+
+
+def inbox_next_waiting(*, user, after: InboxItem) -> int | None:
+    """The id of the next conversation waiting in the viewer's inbox after this one, if any."""
+    return inbox_list(user=user).exclude(pk=after.pk).values_list("pk", flat=True).first()

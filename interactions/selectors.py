@@ -7,10 +7,11 @@ from django.db import connection
 from django.db.models import Aggregate, CharField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.selectors import scope_to_teams
+from accounts.selectors import scope_to_teams, team_ids_named
 
 from . import scoring
-from .models import Customer, Gesture, GestureDelivery, GestureDrift, Interaction
+from .levels import Level
+from .models import Customer, Gesture, GestureDelivery, GestureDrift, Interaction, JobRun
 from .rescoring import EpochMicros, epoch_micros_sql, raw_rows
 from .rubric import Rubric, deliveries_in_window, drift_timelines, micros, offset_in_force
 
@@ -22,6 +23,140 @@ def customer_list(*, user) -> QuerySet:
 
 def gesture_list(*, user) -> QuerySet:
     return scope_to_teams(Gesture.objects.all(), user)
+
+
+def customer_search(*, user, query: str, limit: int = 10) -> list[Customer]:
+    """The viewer's teams' customers whose name, email or phone holds what was typed, by name."""
+    query = (query or "").strip()
+    qs = scope_to_teams(Customer.objects.select_related("team"), user)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query))
+    return list(qs.order_by("name", "id")[:limit])
+
+
+def customer_for_viewer(*, user, customer_id) -> Customer | None:
+    """One customer of the viewer's teams, or None (also for an id that is not a number)."""
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        return None
+    return scope_to_teams(Customer.objects.select_related("team", "personal_contact"), user).filter(
+        pk=customer_id
+    ).first()
+
+
+def customer_history(*, customer: Customer, limit: int = 50) -> list[Interaction]:
+    """The customer's latest interactions, newest first, with who logged them and their case."""
+    return list(
+        customer.interactions.select_related("logged_by", "recovery_case")
+        .prefetch_related("gestures")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def interaction_for_viewer(*, user, interaction_id) -> Interaction | None:
+    """One interaction of the viewer's teams, or None (also for an id that is not a number)."""
+    try:
+        interaction_id = int(interaction_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        scope_to_teams(Interaction.objects.select_related("customer", "recovery_case"), user)
+        .filter(pk=interaction_id)
+        .first()
+    )
+
+
+def gestures_offered(*, team_id: int) -> list[Gesture]:
+    """A team's active gestures by name: what can be given to its customers."""
+    return list(Gesture.objects.filter(team_id=team_id, active=True).order_by("name", "id"))
+
+
+def gestures_for_logging(*, user, customer: Customer | None) -> list[Gesture]:
+    """Active gestures of the customer's team, or of all the viewer's teams before one is chosen."""
+    qs = scope_to_teams(Gesture.objects.filter(active=True), user).select_related("team")
+    if customer is not None:
+        qs = qs.filter(team_id=customer.team_id)
+    return list(qs.order_by("team__name", "name"))
+
+
+def customers_said(*, user, limit: int = 10, days: int = 14, now: datetime | None = None) -> list[Interaction]:
+    """What customers said lately: the viewer's teams' ratings of the last `days`, lowest first, then
+    newest. One query, served by the (team, -rated_at) index on rated rows."""
+    now = now or timezone.now()
+    return list(
+        Interaction.objects.filter(team_id__in=team_ids_named(user), rated_at__gte=now - timedelta(days=days))
+        .select_related("customer", "team")
+        .order_by("customer_level", "-rated_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class LevelMix:
+    """How many interactions landed on each level in a period."""
+
+    counts: dict[Level, int]
+    since: datetime
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def desired_or_higher_share(self) -> int:
+        """The percentage at Desired or higher, rounded (0 when there were none)."""
+        if not self.total:
+            return 0
+        return round(100 * sum(n for lvl, n in self.counts.items() if lvl >= Level.DESIRED) / self.total)
+
+
+def start_of_today(now: datetime) -> datetime:
+    """Midnight in the current time zone."""
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def start_of_week(now: datetime) -> datetime:
+    """Monday's midnight in the current time zone."""
+    today = start_of_today(now)
+    return today - timedelta(days=today.weekday())
+
+
+def _levels_since(user, since: datetime) -> QuerySet:
+    """The viewer's teams' interactions since `since`, teams named so the (team, -occurred_at) index
+    serves it as a range scan (admins too): never a count over the whole table."""
+    return Interaction.objects.filter(team_id__in=team_ids_named(user), occurred_at__gte=since).order_by().values("level")
+
+
+def level_mix(*, user, since: datetime) -> LevelMix:
+    """One aggregate over the viewer's teams' interactions since `since` (a day or a week of rows)."""
+    rows = _levels_since(user, since).annotate(n=Count("id")).values_list("level", "n")
+    return LevelMix(counts={Level(level): n for level, n in rows}, since=since)
+
+
+def level_mix_today(*, user, now: datetime | None = None) -> LevelMix:
+    return level_mix(user=user, since=start_of_today(now or timezone.now()))
+
+
+def level_mixes_today_and_week(*, user, now: datetime | None = None) -> tuple[LevelMix, LevelMix]:
+    """Today's and this week's mix in one aggregate over the week's rows (today is inside the week)."""
+    now = now or timezone.now()
+    today, week = start_of_today(now), start_of_week(now)
+    rows = (
+        _levels_since(user, week)
+        .annotate(n=Count("id"), today=Count("id", filter=Q(occurred_at__gte=today)))
+        .values_list("level", "n", "today")
+    )
+    week_counts, today_counts = {}, {}
+    for level, n, n_today in rows:
+        week_counts[Level(level)] = n
+        if n_today:
+            today_counts[Level(level)] = n_today
+    return LevelMix(counts=today_counts, since=today), LevelMix(counts=week_counts, since=week)
+
+
+def job_runs(*, limit: int = 50) -> list[JobRun]:
+    """The latest background job runs, newest first: team-independent (one re-score covers every team)."""
+    return list(JobRun.objects.order_by("-started_at", "-id")[:limit])
 
 
 class _JoinedIds(Aggregate):
@@ -233,3 +368,15 @@ def expectation_profile(*, customer: Customer, at: datetime | None = None) -> li
     """Every active gesture's standing for this customer now: moves as deliveries leave the window and
     as gestures drift, without anyone logging anything."""
     return expectation_profiles(customers=[customer], at=at)[customer.id]
+
+
+def gesture_standings(*, customer: Customer) -> dict[int, GestureStanding]:
+    """The customer's expectation profile keyed by gesture id (what the log form shows next to each)."""
+    return {s.gesture.id: s for s in expectation_profile(customer=customer)}
+
+
+def surprises_never_received(profile: list[GestureStanding]) -> list[GestureStanding]:
+    """The gestures of a profile this customer has never received in the window (they land at their
+    full effective level), highest effective level first, then the cheapest."""
+    fresh = [s for s in profile if s.standing is None]
+    return sorted(fresh, key=lambda s: (-s.effective_base_level, float(s.gesture.cost), s.gesture.name))

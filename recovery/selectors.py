@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Case, Count, DateTimeField, F, FloatField, Q, QuerySet, When
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
@@ -11,14 +12,24 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import scope_to_teams
 from interactions.levels import Channel, Level
-from interactions.models import Gesture, Occasion
+from interactions.models import Gesture, LevelChange, Occasion
 from interactions.occasions import (
-    OCCASION_DAYS, days_ahead, falls_on, kind_for_label, next_date, occasion_words, special_date_month_day, words,
+    OCCASION_DAYS,
+    days_ahead,
+    falls_on,
+    kind_for_label,
+    next_date,
+    occasion_words,
+    special_date_month_day,
+    words,
 )
 from interactions.selectors import rubric_facts
 
 from .models import BendEvent, CaseEvent, RecoveryCase, Rule, RuleBend
 from .services import cases_overdue_q
+
+BOARD_LIMIT = 50
+DUMB_RULES_DAYS = 90  # the dumb-rules ranking counts the bends asked in this many days
 
 
 def case_list(*, user) -> QuerySet:
@@ -59,6 +70,108 @@ def my_cases(*, user, limit: int = 50) -> list[RecoveryCase]:
     )
 
 
+def _cases(user, filters: dict | None = None) -> QuerySet:
+    """The viewer's cases with their customer, team and owner, narrowed by the board's filters."""
+    cases = case_list(user=user).select_related("customer", "team", "owner")
+    filters = filters or {}
+    if filters.get("owner"):
+        cases = case_owner_filter(cases, filters["owner"], user=user)
+    if filters.get("severity"):
+        cases = cases.filter(severity=filters["severity"])
+    if filters.get("channel"):
+        cases = cases.filter(interaction__channel=filters["channel"])
+    if filters.get("overdue"):
+        cases = case_overdue_filter(cases, filters["overdue"] == "true")
+    return cases
+
+
+def _due_first(cases, limit: int) -> list[RecoveryCase]:
+    """Soonest due first (no due time last), then by id."""
+    far = timezone.now() + timedelta(days=365 * 100)
+    return sorted(cases, key=lambda c: (c.due or far, c.id))[:limit]
+
+
+def _active_by_due(user, limit: int, filters: dict | None = None) -> list[RecoveryCase]:
+    """Up to `limit` cases of each active state, each list read in its index's order: open by the
+    fix SLA, fixed by the surprise SLA, surprised by age. Never a sort over all open cases."""
+    cases = _cases(user, filters)
+    open_ = list(cases.filter(status=RecoveryCase.Status.OPEN).order_by("fix_due", "id")[:limit])
+    fixed = list(cases.filter(status=RecoveryCase.Status.FIXED).order_by("surprise_due", "id")[:limit])
+    surprised = list(cases.filter(status=RecoveryCase.Status.SURPRISED).order_by("id")[:limit])
+    for case in open_ + fixed + surprised:
+        case.due = case.deadline[1]  # the case says which deadline applies now
+    return open_ + fixed + surprised
+
+
+def open_cases_by_due(*, user, limit: int = BOARD_LIMIT) -> list[RecoveryCase]:
+    """Cases not closed yet, soonest due first: the fix SLA until fixed, then the surprise SLA."""
+    return _due_first(_active_by_due(user, limit), limit)
+
+
+def escalated_cases(*, user, limit: int = 20, now: datetime | None = None) -> list[RecoveryCase]:
+    """Cases not closed that the check escalated or whose due time has passed (computed now, not
+    left to the next periodic check): the freshest escalations first, then the longest overdue."""
+    now = now or timezone.now()
+    return list(
+        _cases(user)
+        .exclude(status=RecoveryCase.Status.CLOSED)
+        .filter(Q(escalated_at__isnull=False) | RecoveryCase.overdue_q(now))
+        .order_by(F("escalated_at").desc(nulls_last=True), case_due_now().asc(), "-id")[:limit]
+    )
+
+
+def case_board(*, user, limit: int = BOARD_LIMIT, filters: dict | None = None) -> dict[str, list[RecoveryCase]]:
+    """Cases by state: every open, fixed and surprised case (up to `limit` each) and the latest closed,
+    narrowed by the board's filters (owner, level, channel, overdue; `status` picks the columns)."""
+    filters = filters or {}
+    board = {status: [] for status in RecoveryCase.Status.values}
+    wanted = filters.get("status")
+    if wanted != RecoveryCase.Status.CLOSED:
+        for case in _due_first(_active_by_due(user, limit, filters), limit * 3):
+            board[case.status].append(case)
+    if wanted in (None, "", RecoveryCase.Status.CLOSED) and filters.get("overdue") != "true":
+        board[RecoveryCase.Status.CLOSED] = list(
+            _cases(user, filters).filter(status=RecoveryCase.Status.CLOSED).order_by("-closed_at", "-id")[:limit]
+        )
+    if wanted:
+        board = {status: cases if status == wanted else [] for status, cases in board.items()}
+    return board
+
+
+def case_detail(*, user, case_id) -> RecoveryCase | None:
+    """One case of the viewer's teams with its interaction, timeline and bends, or None."""
+    return (
+        _cases(user)
+        .select_related("interaction", "surprise_gesture", "follow_up_of")
+        .prefetch_related("events__actor", "bends__rule", "bends__requested_by", "bends__decided_by")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def case_follow_ups(*, case: RecoveryCase) -> list[RecoveryCase]:
+    """The cases opened as follow-ups of this one, oldest first."""
+    return list(case.follow_ups.order_by("id"))
+
+
+def customer_open_cases(*, user, customer) -> list[RecoveryCase]:
+    """A customer's cases not closed yet, soonest fix due first."""
+    return list(
+        case_list(user=user).filter(customer=customer).exclude(status=RecoveryCase.Status.CLOSED).order_by("fix_due", "id")
+    )
+
+
+def latest_changes() -> tuple:
+    """The newest level change, case event and bend event ids: whatever a dashboard shows changes
+    only with one of them written (a level logged, rated or re-scored; a case opened, moved or
+    escalated; a bend asked or decided). One query of three primary-key look-ups, never a count."""
+    tables = (LevelChange._meta.db_table, CaseEvent._meta.db_table, BendEvent._meta.db_table)
+    maxima = [f"(SELECT MAX(id) FROM {connection.ops.quote_name(t)})" for t in tables]  # nosec B608 - model tables, no values
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(maxima))
+        return tuple(cursor.fetchone())
+
+
 def bends_decidable_q(user) -> Q:
     """The bends this user can decide, as a filter: the same rule as services.bend_may_decide (their
     teams as a manager, within their approval limit; an admin anywhere), never their own."""
@@ -77,7 +190,12 @@ def rule_list(*, user) -> QuerySet:
     return scope_to_teams(Rule.objects.all(), user).order_by("team_id", "name", "id")
 
 
-def rules_ranked(*, user, days: int = 90, now: datetime | None = None) -> QuerySet:
+def rules_to_bend(*, user, team_id: int) -> list[Rule]:
+    """The active rules of one of the viewer's teams, by name: what a bend can be asked for."""
+    return list(scope_to_teams(Rule.objects.filter(active=True, team_id=team_id), user).order_by("name"))
+
+
+def rules_ranked(*, user, days: int = DUMB_RULES_DAYS, now: datetime | None = None) -> QuerySet:
     """Dumb rules: the rules most asked to bend over the period, then the most often approved.
 
     approval_rate = approved / decided bends in the period (None when nothing was decided yet).
@@ -86,6 +204,7 @@ def rules_ranked(*, user, days: int = 90, now: datetime | None = None) -> QueryS
     in_period = Q(bends__requested_at__gte=since)
     return (
         rule_list(user=user)
+        .select_related("team")
         .annotate(
             bend_count=Count("bends", filter=in_period),
             approved_count=Count("bends", filter=in_period & Q(bends__status=RuleBend.Status.APPROVED)),
@@ -98,8 +217,37 @@ def rules_ranked(*, user, days: int = 90, now: datetime | None = None) -> QueryS
     )
 
 
+def dumb_rules_top(*, user, limit: int = 5) -> list[Rule]:
+    """The head of the dumb-rules ranking, only rules asked to bend at all."""
+    return [rule for rule in rules_ranked(user=user)[:limit] if rule.bend_count]
+
+
 def bend_list(*, user) -> QuerySet:
     return scope_to_teams(RuleBend.objects.all(), user)
+
+
+def pending_bends(*, user, limit: int = 50, decidable: bool | None = True) -> list[RuleBend]:
+    """Bends waiting for a decision in the viewer's teams, oldest first (the queue). `decidable`:
+    True, only those the viewer can decide; False, only those waiting for others; None, all."""
+    bends = bend_list(user=user).filter(status=RuleBend.Status.PENDING)
+    if decidable is not None:
+        can = bends_decidable_q(user)
+        bends = bends.filter(can) if decidable else bends.exclude(can)
+    return list(bends.select_related("rule", "team", "requested_by", "case", "customer").order_by("requested_at", "id")[:limit])
+
+
+def decided_bends(*, user, limit: int = 50) -> list[RuleBend]:
+    """The latest decided bends of the viewer's teams, with who asked and who decided."""
+    return list(
+        bend_list(user=user).exclude(status=RuleBend.Status.PENDING)
+        .select_related("rule", "team", "requested_by", "decided_by", "case", "customer")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def bend_for_decision(*, user, bend_id: int) -> RuleBend | None:
+    """One bend of the viewer's teams with its rule, team and people, or None."""
+    return bend_list(user=user).select_related("rule", "team", "requested_by", "decided_by").filter(pk=bend_id).first()
 
 
 def bend_events(*, bend: RuleBend) -> QuerySet:

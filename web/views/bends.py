@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import scope_to_teams, user_is_member, user_manages
+from accounts.selectors import user_is_member, user_manages
+from interactions.selectors import customer_for_viewer
+from recovery import selectors
 from recovery import services as recovery_services
-from recovery.models import Rule, RuleBend
+from recovery.models import RuleBend
 
-from .. import selectors
 from ..forms import BendDecisionForm, BendRequestForm
 from ._common import StateConflict, add_service_errors, is_htmx
 
@@ -88,12 +89,12 @@ def bend_request(request):
     user = request.user
     source = request.POST if request.method == "POST" else request.GET
     case = selectors.case_detail(user=user, case_id=source.get("case")) if str(source.get("case", "")).isdigit() else None
-    customer = case.customer if case else selectors.customer_for_viewer(user=user, customer_id=source.get("customer"))
+    customer = case.customer if case else customer_for_viewer(user=user, customer_id=source.get("customer"))
     if customer is None:
         raise Http404
     if not user_is_member(user, customer.team_id):
         raise PermissionDenied
-    rules = list(scope_to_teams(Rule.objects.filter(active=True, team_id=customer.team_id), user).order_by("name"))
+    rules = selectors.rules_to_bend(user=user, team_id=customer.team_id)
     rules_by_id = {r.id: r for r in rules}
     initial = {"case": case.pk if case else None, "customer": customer.pk}
     if request.method == "POST":

@@ -14,13 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from interactions.models import Gesture
+from accounts.selectors import people_of_teams, team_people
+from interactions.selectors import gestures_offered
 from recovery import selectors as recovery_selectors
 from recovery import services as recovery_services
 from recovery import workflow
 from recovery.models import RecoveryCase
 
-from .. import selectors
 from ..forms import CaseAssignForm, CaseBoardFilterForm, CaseCloseForm, CaseFixForm, CaseNoteForm, CaseSurpriseForm
 from ._common import StateConflict, add_service_errors
 
@@ -33,7 +33,7 @@ def case_board(request):
     """The board by state, filtered by owner, state, level, overdue and channel; the filters live in
     the URL. `?owner=me` is the frontline's "my cases"."""
     form = CaseBoardFilterForm(
-        request.GET or None, members=selectors.team_members(user=request.user), statuses=Status.choices,
+        request.GET or None, members=people_of_teams(user=request.user), statuses=Status.choices,
         severities=RecoveryCase._meta.get_field("severity").choices,
     )
     status = 200
@@ -43,7 +43,7 @@ def case_board(request):
             filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
         else:
             status = 400
-    board = selectors.case_board(user=request.user, filters=filters)
+    board = recovery_selectors.case_board(user=request.user, filters=filters)
     shown = [filters["status"]] if filters.get("status") else Status.values
     columns = [(value, label, board[value]) for value, label in Status.choices if value in shown]
     context = {"columns": columns, "now": timezone.now(), "filter_form": form, "filtered": bool(filters),
@@ -52,7 +52,7 @@ def case_board(request):
 
 
 def _case_or_404(request, case_id):
-    case = selectors.case_detail(user=request.user, case_id=case_id)
+    case = recovery_selectors.case_detail(user=request.user, case_id=case_id)
     if case is None:
         raise Http404
     return case
@@ -63,7 +63,7 @@ def _surprise_gestures(case):
     team's other active gestures."""
     recommended = recovery_selectors.gestures_recommended(case=case)
     chosen = {r.gesture.pk for r in recommended}
-    others = [g for g in Gesture.objects.filter(team_id=case.team_id, active=True).order_by("name", "id") if g.pk not in chosen]
+    others = [g for g in gestures_offered(team_id=case.team_id) if g.pk not in chosen]
     return recommended, [r.gesture for r in recommended] + others
 
 
@@ -81,9 +81,9 @@ def _render_case(request, case, *, status=200, conflict="", **forms):
         "fix_form": forms.get("fix_form") or CaseFixForm(),
         "surprise_form": forms.get("surprise_form") or CaseSurpriseForm(gestures=ordered),
         "close_form": forms.get("close_form") or CaseCloseForm(needs_reason=_needs_reason(case)),
-        "assign_form": forms.get("assign_form") or CaseAssignForm(members=selectors.case_team_members(case=case), initial={"owner": case.owner_id}),
+        "assign_form": forms.get("assign_form") or CaseAssignForm(members=team_people(team_id=case.team_id), initial={"owner": case.owner_id}),
         "note_form": forms.get("note_form") or CaseNoteForm(),
-        "follow_ups": list(case.follow_ups.order_by("id")),
+        "follow_ups": recovery_selectors.case_follow_ups(case=case),
         "escalated": case.is_escalated(timezone.now()),
         "conflict": conflict,
         "due_what": case.deadline[0],
@@ -197,7 +197,7 @@ def case_assign(request, case_id: int):
         else:
             messages.success(request, _("Case #%(id)s assigned to %(who)s.") % {"id": case.pk, "who": case_now.owner.get_username()})
 
-    form = CaseAssignForm(request.POST, members=selectors.case_team_members(case=case), me=request.user)
+    form = CaseAssignForm(request.POST, members=team_people(team_id=case.team_id), me=request.user)
     return _act(request, case, workflow.ASSIGN, form, call, "assign_form")
 
 

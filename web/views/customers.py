@@ -5,14 +5,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.selectors import scope_to_teams
+from interactions import selectors
 from interactions import services as interaction_services
-from interactions.selectors import expectation_profile
 from recovery import services as recovery_services
-from recovery.models import RecoveryCase
+from recovery.selectors import customer_open_cases
 
-from .. import selectors
 from ..forms import CustomerSearchForm
+
 
 @login_required
 @require_GET
@@ -29,20 +28,16 @@ def customer_detail(request, customer_id: int):
     customer = selectors.customer_for_viewer(user=request.user, customer_id=customer_id)
     if customer is None:
         raise Http404
-    profile = expectation_profile(customer=customer)
+    profile = selectors.expectation_profile(customer=customer)
     history = selectors.customer_history(customer=customer)
-    open_cases = list(
-        scope_to_teams(RecoveryCase.objects.filter(customer=customer), request.user)
-        .exclude(status=RecoveryCase.Status.CLOSED)
-        .order_by("fix_due", "id")
-    )
+    open_cases = customer_open_cases(user=request.user, customer=customer)
     for case in open_cases:
         case.status_link = recovery_services.case_status_url(case)
     latest = history[0] if history else None
     context = {
         "customer": customer,
         "profile": profile,
-        "recommended": selectors.recommended_surprises(profile),
+        "recommended": selectors.surprises_never_received(profile),
         "history": history,
         "open_cases": open_cases,
         "latest_feedback_url": interaction_services.feedback_url(latest) if latest else "",

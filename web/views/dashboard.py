@@ -20,10 +20,11 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import team_ids_of
+from interactions import selectors as interaction_selectors
 from radar import selectors as radar_selectors
 from recovery import selectors as recovery_selectors
 
-from .. import selectors
+from ..charts import LevelChart
 
 logger = logging.getLogger(__name__)
 
@@ -34,21 +35,22 @@ PANELS_CACHE_SECONDS = 60  # the minute is part of the key: an entry is of no us
 
 
 def _open_cases(user, now) -> dict:
-    return {"open_cases": selectors.open_cases_by_due(user=user, limit=OPEN_CASES_SHOWN)}
+    return {"open_cases": recovery_selectors.open_cases_by_due(user=user, limit=OPEN_CASES_SHOWN)}
 
 
 def _dashboard_panels(user, now) -> dict:
-    context = {**_open_cases(user, now), "customers_said": selectors.customers_said(user=user, limit=CUSTOMERS_SAID_SHOWN, now=now)}
+    said = interaction_selectors.customers_said(user=user, limit=CUSTOMERS_SAID_SHOWN, now=now)
+    context = {**_open_cases(user, now), "customers_said": said}
     context["occasions"] = radar_selectors.dashboard_occasions(user=user, at=now)
     if not user.is_manager:
-        return {**context, "today_mix": selectors.level_mix_today(user=user, now=now)}
-    today_mix, week_mix = selectors.level_mixes_today_and_week(user=user, now=now)
+        return {**context, "today_mix": LevelChart(interaction_selectors.level_mix_today(user=user, now=now))}
+    today_mix, week_mix = interaction_selectors.level_mixes_today_and_week(user=user, now=now)
     context.update(
-        today_mix=today_mix,
-        week_mix=week_mix,
-        pending_bends=selectors.pending_bends(user=user, limit=10),
-        escalated=selectors.escalated_cases(user=user, limit=10),
-        dumb_rules=selectors.dumb_rules_top(user=user, limit=5),
+        today_mix=LevelChart(today_mix),
+        week_mix=LevelChart(week_mix),
+        pending_bends=recovery_selectors.pending_bends(user=user, limit=10),
+        escalated=recovery_selectors.escalated_cases(user=user, limit=10),
+        dumb_rules=recovery_selectors.dumb_rules_top(user=user, limit=5),
         radar=radar_selectors.radar_summaries(user=user, at=now),
     )
     return context
@@ -63,7 +65,7 @@ def _panels_key(user, template: str, now) -> str:
         translation.get_language() or "",
         timezone.get_current_timezone_name(),
         timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
-        *map(str, selectors.dashboard_stamp()),
+        *map(str, recovery_selectors.latest_changes()),
     ]
     return "dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 

@@ -14,7 +14,7 @@ from inbox import selectors as inbox_selectors
 from inbox import services as inbox_services
 from inbox.models import InboxItem
 from interactions.levels import level_label
-from interactions.models import Gesture
+from interactions.selectors import gestures_offered
 
 from ..forms import InboxAssessForm, InboxDismissForm
 from ._common import add_service_errors
@@ -37,14 +37,14 @@ def _item(request, item_id: int) -> InboxItem:
 
 
 def _next_waiting(request, after: InboxItem):
-    return inbox_selectors.inbox_list(user=request.user).exclude(pk=after.pk).values_list("pk", flat=True).first()
+    return inbox_selectors.inbox_next_waiting(user=request.user, after=after)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def inbox_item(request, item_id: int):
     item = _item(request, item_id)
-    gestures = list(Gesture.objects.filter(team_id=item.team_id, active=True).order_by("name"))
+    gestures = gestures_offered(team_id=item.team_id)
     waiting = item.status == InboxItem.Status.WAITING
     if request.method == "POST" and waiting:
         form = InboxAssessForm(request.POST, gestures=gestures)

@@ -21,10 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.api import idempotency
 from accounts.selectors import team_list, user_is_member
-from interactions import selectors as interaction_selectors
+from interactions import selectors
 from interactions import services as interaction_services
 
-from .. import selectors
 from ..forms import InteractionCorrectForm, LogInteractionForm
 from ._common import add_service_errors
 
@@ -147,7 +146,7 @@ def interaction_edit(request, interaction_id: int):
     if not allowed:
         raise PermissionDenied(why)
     gestures = selectors.gestures_for_logging(user=request.user, customer=interaction.customer)
-    delivered = interaction_selectors.gesture_ids_of(interaction)
+    delivered = selectors.gesture_ids_of(interaction)
     status = 200
     if request.method == "POST":
         form = InteractionCorrectForm(request.POST, gestures=gestures)

@@ -1,6 +1,8 @@
 """Managers' pages, kept simple: rules with the dumb-rules ranking, gestures, team settings, jobs;
 and everyone's profile (language)."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,14 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services as account_services
-from accounts.selectors import scope_to_teams, user_manages
-from accounts.models import Team
+from accounts.selectors import managed_teams, team_list, team_setting_changes, user_manages
 from interactions import services as interaction_services
-from interactions.models import Gesture
-from interactions.selectors import gesture_list
+from interactions.selectors import gesture_list, job_runs
 from notifications.services import emails_dead
-
-from .. import selectors
+from recovery import selectors as recovery_selectors
 from recovery import services as recovery_services
 
 from ..forms import GestureCreateForm, GestureForm, ProfileForm, RuleForm, TeamSettingsForm
@@ -29,15 +28,15 @@ from ._common import add_service_errors
 @require_GET
 def rule_list(request):
     context = {
-        "rules": list(selectors.rules_ranked(user=request.user)[:200]),
-        "days": selectors.DUMB_RULES_DAYS,
+        "rules": list(recovery_selectors.rules_ranked(user=request.user)[:200]),
+        "days": recovery_selectors.DUMB_RULES_DAYS,
         "can_add": bool(request.user.is_manager),
     }
     return render(request, "web/rule_list.html", context)
 
 
 def _managed_teams_or_403(user):
-    teams = selectors.managed_teams(user=user)
+    teams = managed_teams(user=user)
     if not teams:
         raise PermissionDenied
     return teams
@@ -99,7 +98,7 @@ def gesture_edit(request, gesture_id: int):
         raise Http404
     if not user_manages(request.user, gesture.team_id):
         raise PermissionDenied
-    form = GestureForm(request.POST or None, instance=Gesture.objects.get(pk=gesture.pk))
+    form = GestureForm(request.POST or None, instance=copy.copy(gesture))  # the form edits its own copy
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data}
         try:
@@ -116,12 +115,12 @@ def gesture_edit(request, gesture_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_settings(request, team_id: int):
-    team = scope_to_teams(Team.objects.all(), request.user, team_field="id").filter(pk=team_id).first()
+    team = team_list(user=request.user).filter(pk=team_id).first()
     if team is None:
         raise Http404
     if not user_manages(request.user, team.id):
         raise PermissionDenied
-    form = TeamSettingsForm(request.POST or None, instance=Team.objects.get(pk=team.pk))
+    form = TeamSettingsForm(request.POST or None, instance=copy.copy(team))  # the form edits its own copy
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data}
         try:
@@ -131,7 +130,7 @@ def team_settings(request, team_id: int):
         else:
             messages.success(request, _("Team settings saved."))
             return redirect("web:team-settings", team_id=team.pk)
-    changes = list(team.setting_changes.select_related("actor")[:20])
+    changes = team_setting_changes(team=team)
     status = 400 if request.method == "POST" else 200
     return render(request, "web/team_settings.html", {"form": form, "team": team, "changes": changes}, status=status)
 
@@ -139,7 +138,7 @@ def team_settings(request, team_id: int):
 @login_required
 @require_GET
 def team_index(request):
-    teams = selectors.managed_teams(user=request.user)
+    teams = managed_teams(user=request.user)
     if not teams:
         raise PermissionDenied
     if len(teams) == 1:
@@ -152,7 +151,7 @@ def team_index(request):
 def job_list(request):
     if not request.user.is_manager:
         raise PermissionDenied
-    runs = selectors.job_runs()
+    runs = job_runs()
     any_running = any(run.status == run.Status.RUNNING for run in runs)
     dead = emails_dead().order_by("-dead_at", "-id")
     context = {
