@@ -23,8 +23,9 @@ from accounts.selectors import team_ids_of
 from interactions import selectors as interaction_selectors
 from radar import selectors as radar_selectors
 from recovery import selectors as recovery_selectors
+from reports import trends
 
-from ..charts import LevelChart
+from ..charts import LevelChart, TrendChart
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,18 @@ def dashboard(request):
     panels = _panels(request, "web/partials/dashboard_panels.html", _dashboard_panels)
     # "My cases", the frontline's home queue: the viewer's own, so never from the shared cache.
     mine = recovery_selectors.my_cases(user=request.user, limit=MY_CASES_SHOWN)
-    return render(request, "web/dashboard.html", {"panels": panels, "my_cases": mine, "now": timezone.now()})
+    context = {"panels": panels, "my_cases": mine, "now": timezone.now(), **_trend(request)}
+    return render(request, "web/dashboard.html", context, status=400 if context["trend_form"].errors else 200)
+
+
+def _trend(request) -> dict:
+    """The level mix over the period the URL names (docs/web.md, "The dashboard's trend")."""
+    form = trends.TrendQuery(request.GET, today=timezone.localdate())
+    context = {"trend_form": form, "trend_choices": trends.trend_choices(user=request.user), "trend": None}
+    if form.is_valid():
+        trend = trends.level_trend(user=request.user, **form.cleaned_data)
+        context.update(trend=trend, trend_chart=TrendChart(trend))
+    return context
 
 
 @login_required
