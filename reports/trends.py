@@ -18,6 +18,8 @@ from interactions.models import Interaction
 DEFAULT_DAYS = 28  # four weeks, today included
 LONGEST_DAYS = 366  # a year of days, or 53 weeks
 BY_DAY, BY_WEEK = "day", "week"
+# Days a period may name: a calendar's edges (year 1, 9999) overflow a time zone's arithmetic.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)
 
 
 class TrendQuery(forms.Form):
@@ -42,6 +44,9 @@ class TrendQuery(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        for name in ("start", "end"):
+            if cleaned.get(name) and not FIRST_DAY <= cleaned[name] <= LAST_DAY:
+                raise forms.ValidationError({name: _("Choose a date from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}})
         end = cleaned.get("end") or self.today
         start = cleaned.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
