@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.selectors import people_of_teams, team_ids_named, team_list
 from interactions.levels import Channel, Level
@@ -25,9 +26,9 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)
 class TrendQuery(forms.Form):
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|week&channel=&person=&team=`; every field may be left out."""
 
-    start = forms.DateField(label=_("From"), required=False)
-    end = forms.DateField(label=_("To"), required=False)
-    by = forms.ChoiceField(label=_("By"), required=False, choices=[(BY_DAY, _("day")), (BY_WEEK, _("week"))])
+    start = forms.DateField(label=pgettext_lazy("period", "From"), required=False)
+    end = forms.DateField(label=pgettext_lazy("period", "To"), required=False)
+    by = forms.ChoiceField(label=pgettext_lazy("period", "By"), required=False, choices=[(BY_DAY, _("day")), (BY_WEEK, _("week"))])
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices])
     person = forms.IntegerField(label=_("Person"), required=False, min_value=1, max_value=2**31 - 1)
     team = forms.IntegerField(label=_("Team"), required=False, min_value=1, max_value=2**31 - 1)
