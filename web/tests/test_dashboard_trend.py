@@ -1,8 +1,7 @@
 """The dashboard's level mix over a chosen period, by day or week, filtered by channel, person and
 team through the URL: numbers checked against a hand-made history."""
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -12,7 +11,6 @@ from interactions.levels import Level
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory
 
-UTC = dt_timezone.utc
 PERIOD = {"from": "2026-03-02", "to": "2026-03-15"}  # Monday to Sunday two weeks later; Amsterdam is UTC+1 then
 
 

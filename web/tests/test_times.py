@@ -1,7 +1,6 @@
 """Times shown to staff: in the viewer's time zone, with the zone named where the teams they see differ."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +8,7 @@ from accounts.tests.factories import AdminFactory, TeamFactory, UserFactory
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory
 
-MOMENT = datetime(2026, 6, 1, 14, 39, tzinfo=dt_timezone.utc)  # 16:39 in Amsterdam (summer time), 10:39 in New York
+MOMENT = datetime(2026, 6, 1, 14, 39, tzinfo=UTC)  # 16:39 in Amsterdam (summer time), 10:39 in New York
 
 
 @pytest.fixture
