@@ -268,7 +268,7 @@ def test_the_audit_sees_a_violation_a_small_target_and_sideways_scroll(browser, 
         page.goto(f"{live_server.url}/accounts/login/")
         page.evaluate("""() => {
           document.querySelector('label[for=id_username]').remove();
-          const a = document.createElement('a'); a.href = '#'; a.textContent = 'x'; a.style.display = 'block'; a.style.width = '10px';
+          const a = document.createElement('a'); a.href = '#'; a.textContent = 'x'; a.style.cssText = 'display:block;width:10px;height:10px;min-width:0;min-height:0;overflow:hidden';
           document.querySelector('main').append(a);
           const wide = document.createElement('div'); wide.style.width = '2000px'; wide.textContent = 'wide';
           document.querySelector('main').append(wide);
