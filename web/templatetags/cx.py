@@ -99,3 +99,21 @@ def customer_words(value):
 def is_escalated(case, now=None):
     """Escalated once the due time has passed, computed on read (RecoveryCase.is_escalated)."""
     return case.is_escalated(now or timezone.now())
+
+
+@register.filter(expects_localtime=False)
+def when(value, fmt="j M Y, H:i"):
+    """A moment as the viewer reads it: in their time zone, inside <time>, and with the zone's name
+    (CET, UTC) where the teams they see live in other zones (web.middleware sets which)."""
+    if value is None:
+        return ""
+    from django.utils.dateformat import format as date_format
+
+    from web.middleware import zone_named
+
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    text = date_format(local, fmt)
+    if zone_named.get():
+        zone = timezone.get_current_timezone_name()
+        return format_html('<time datetime="{}">{} <abbr title="{}">{}</abbr></time>', local.isoformat(), text, zone, local.tzname())
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)

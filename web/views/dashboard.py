@@ -23,8 +23,9 @@ from accounts.selectors import team_ids_of
 from interactions import selectors as interaction_selectors
 from radar import selectors as radar_selectors
 from recovery import selectors as recovery_selectors
+from reports import trends
 
-from ..charts import LevelChart
+from ..charts import LevelChart, TrendChart
 
 logger = logging.getLogger(__name__)
 
@@ -56,25 +57,28 @@ def _dashboard_panels(user, now) -> dict:
     return context
 
 
-def _panels_key(user, template: str, now) -> str:
+def _panels_key(user, template: str, now, extra: str, stamp) -> str:
     teams = team_ids_of(user)
     parts = [
         template,
+        extra,
         "all" if teams is None else ",".join(map(str, sorted(teams))),
         "manager" if user.is_manager else "frontline",
         translation.get_language() or "",
         timezone.get_current_timezone_name(),
         timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
-        *map(str, recovery_selectors.latest_changes()),
+        *map(str, stamp),
     ]
     return "dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _panels(request, template: str, build) -> str:
+def _panels(request, template: str, build, extra: str = "") -> str:
     """`template` rendered with build(user, now), from the cache while nothing it shows changed.
     Without a cache (Redis down) the panels are rendered for each request, as before."""
     now = timezone.now()
-    key = _panels_key(request.user, template, now)
+    if not hasattr(request, "_cx_dashboard_stamp"):  # one look-up per request, however many sections
+        request._cx_dashboard_stamp = recovery_selectors.latest_changes()
+    key = _panels_key(request.user, template, now, extra, request._cx_dashboard_stamp)
     try:
         html = cache.get(key)
     except Exception as exc:  # noqa: BLE001  (cache down: render without it)
@@ -96,7 +100,24 @@ def dashboard(request):
     panels = _panels(request, "web/partials/dashboard_panels.html", _dashboard_panels)
     # "My cases", the frontline's home queue: the viewer's own, so never from the shared cache.
     mine = recovery_selectors.my_cases(user=request.user, limit=MY_CASES_SHOWN)
-    return render(request, "web/dashboard.html", {"panels": panels, "my_cases": mine, "now": timezone.now()})
+    trend, valid = _trend(request)
+    context = {"panels": panels, "my_cases": mine, "now": timezone.now(), "trend_section": trend}
+    return render(request, "web/dashboard.html", context, status=200 if valid else 400)
+
+
+def _trend(request) -> tuple[str, bool]:
+    """The level mix over the period the URL names (docs/web.md, "The dashboard's trend"), cached
+    like the panels with the URL's filters in the key; a bad filter is the form with its messages."""
+    form = trends.TrendQuery(request.GET, today=timezone.localdate())
+    if not form.is_valid():
+        context = {"trend_form": form, "trend_choices": trends.trend_choices(user=request.user)}
+        return render_to_string("web/_trend.html", context, request=request), False
+
+    def build(user, now):
+        trend = trends.level_trend(user=user, **form.cleaned_data)
+        return {"trend_form": form, "trend_choices": trends.trend_choices(user=user), "trend": trend, "trend_chart": TrendChart(trend)}
+
+    return _panels(request, "web/_trend.html", build, extra=request.GET.urlencode()), True
 
 
 @login_required
