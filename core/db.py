@@ -23,9 +23,10 @@ def insert_unless_present(obj: Model) -> bool:
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields]
     quote = connection.ops.quote_name
     statement = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        # table and column names come from the model; every value is a parameter
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608
         f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
-    )  # nosec B608 - table and column names come from the model; every value is a parameter
+    )
     with connection.cursor() as cursor:
         cursor.execute(statement, values)
         row = cursor.fetchone()

@@ -68,7 +68,7 @@ def test_the_dashboard_reads_the_panel_in_one_query_however_many_ratings(client,
     cache.clear()
     client.get(reverse("dashboard"))  # warm up: session, user, sites
     cache.clear()
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(26) as few:
         client.get(reverse("dashboard"))
     rate(10)
     cache.clear()

@@ -20,8 +20,9 @@ from interactions import links
 from interactions.customer_mail import customer_unsubscribe_token
 from interactions.services import interaction_log
 from interactions.tests.factories import CustomerFactory, GestureFactory
-from recovery import services as recovery
 from recovery.models import Rule
+from recovery.services import bends, steps
+from recovery.services import links as case_links
 from tests.browser import CHROMIUM, FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -102,9 +103,9 @@ def site(db):
                                   summary=f"The booking page {LONG_URL} gave the table away")
     case = interaction.recovery_case
     closed = interaction_log(actor=frontline, customer=customer, channel="email", promise_kept=False).recovery_case
-    recovery.case_fix(actor=frontline, case=closed, note="Rebooked")
-    closed = recovery.case_close(actor=manager, case=closed, reason="Moved away")
-    recovery.bend_request(actor=frontline, rule=rule, customer=customer, justification=f"Loyal guest, see {LONG_URL}", cost="25")
+    steps.case_fix(actor=frontline, case=closed, note="Rebooked")
+    closed = steps.case_close(actor=manager, case=closed, reason="Moved away")
+    bends.bend_request(actor=frontline, rule=rule, customer=customer, justification=f"Loyal guest, see {LONG_URL}", cost="25")
     interaction_log(actor=frontline, customer=customer, channel="in_person", promise_kept=True)
     inbox_item = _inbox_item(team)
     webhook = _webhook(team, manager)
@@ -113,8 +114,8 @@ def site(db):
         "customer": customer, "gesture": gesture, "interaction": interaction, "case": case,
         "inbox_item": inbox_item, "webhook": webhook,
         "feedback": links.link_token(purpose="feedback", nonce=interaction.feedback_nonce),
-        "status": links.link_token(purpose=recovery.STATUS, nonce=case.status_nonce),
-        "recovered": recovery.recovered_token(closed),
+        "status": links.link_token(purpose=case_links.STATUS, nonce=case.status_nonce),
+        "recovered": case_links.recovered_token(closed),
         "unsubscribe": customer_unsubscribe_token(customer),
     }
 
