@@ -1,11 +1,33 @@
 """Debian's Chromium driven by Playwright, for every app's browser tests: one place for the binary,
 its flags (this machine has no network but loopback) and the thread it runs in."""
 
+import os
 import threading
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_session():
+    """The body of a module's `browser` fixture: Chromium launched for the module's tests. Playwright's
+    sync API runs an event loop in this thread while the test's ORM calls stay synchronous, so
+    DJANGO_ALLOW_ASYNC_UNSAFE is set only while the browser runs (subprocesses of other tests, the
+    deploy checks, never inherit it)."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def sign_in(page, base_url: str, user, *, then: str = "") -> None:

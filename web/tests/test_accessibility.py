@@ -8,7 +8,6 @@ each run to test-artifacts/pages/audit-<who>-<lang>-<width>.json (docs/web.md ha
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from interactions.tests.factories import CustomerFactory, GestureFactory
 from recovery.models import Rule
 from recovery.services import bends, steps
 from recovery.services import links as case_links
-from tests.browser import CHROMIUM, FLAGS
+from tests.browser import chromium_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,20 +68,7 @@ BAR_ROWS_JS = """() => new Set(Array.from(document.querySelectorAll(
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    yield from chromium_session()
 
 
 @pytest.fixture

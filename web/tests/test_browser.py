@@ -3,7 +3,6 @@
 Each flow saves a screenshot under test-artifacts/screenshots/ so a person can look at the pages.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from accounts.tests.factories import ManagerFactory, UserFactory
 from interactions.tests.factories import CustomerFactory, GestureFactory
 from recovery.models import RecoveryCase, Rule, RuleBend
 from recovery.services import steps as recovery_steps
-from tests.browser import CHROMIUM, FLAGS, sign_in
+from tests.browser import chromium_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,22 +22,7 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay synchronous.
-    # Set only while the browser runs, so subprocesses of other tests (deploy checks) never inherit it.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    yield from chromium_session()
 
 
 @pytest.fixture
