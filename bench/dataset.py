@@ -209,12 +209,15 @@ def open_cases_as_logging_did():
     params = [status_outer, status_inner, recovered_outer, recovered_inner]  # in the order the SQL names them
     params += [f.get_db_prep_save(getattr(template, f.attname), connection) for f in constant]
     sql(
-        f"""INSERT INTO recovery_recoverycase ({", ".join(columns)})
+        # The cases that exist are read once, before the insert: a NOT EXISTS probe of the table being
+        # filled can be planned as a scan per row of a table the statement keeps growing.
+        f"""WITH existing AS MATERIALIZED (SELECT interaction_id FROM recovery_recoverycase WHERE interaction_id IS NOT NULL)
+            INSERT INTO recovery_recoverycase ({", ".join(columns)})
             SELECT {", ".join(per_row.values())}, {", ".join(["%s"] * len(constant))}
             FROM interactions_interaction i
             CROSS JOIN LATERAL (SELECT md5(random()::text || i.id) AS status_nonce,
                                        md5(random()::text || -i.id) AS recovered_nonce) n
-            WHERE i.level IN (1, 2) AND NOT EXISTS (SELECT 1 FROM recovery_recoverycase c WHERE c.interaction_id = i.id)""",
+            WHERE i.level IN (1, 2) AND i.id NOT IN (SELECT interaction_id FROM existing)""",
         params,
     )
 
