@@ -85,7 +85,7 @@ def history_differing(run_id: int) -> int:
     return sql(f"SELECT (SELECT count(*) FROM ({ours} EXCEPT ALL {theirs}) a) + (SELECT count(*) FROM ({theirs} EXCEPT ALL {ours}) b)")[0][0]
 
 
-def one_round(n: int) -> dict:
+def one_round(n: int, *, warm_up: bool = False) -> dict:
     from drift.models import JobLock
     from drift.tasks import rescore_levels
     from interactions.models import JobRun, LevelChange
@@ -119,6 +119,8 @@ def one_round(n: int) -> dict:
         for worker in workers:
             worker.wait(timeout=60)
     assert run.status == JobRun.Status.SUCCEEDED, run.message
+    if warm_up:
+        return {"workers": n, "seconds": seconds, "changed": LevelChange.objects.filter(job_run=run).count()}
     if not sql(f"SELECT to_regclass('{EXPECTED_HISTORY}')")[0][0]:
         assert n == 1, "the first round runs one worker: its result is the one the others must reproduce"
         sql(f"CREATE TABLE {EXPECTED_HISTORY} AS SELECT {HISTORY_COLUMNS} FROM interactions_levelchange WHERE job_run_id = %s", [run.pk])
@@ -184,6 +186,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="cycle through the worker counts this many times")
     ap.add_argument("--label", default="", help="a name for this data set's section in docs/performance.md")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--warm-up", action="store_true",
+                    help="first one run with the largest worker count, not counted: a set built with --no-warm-up keeps "
+                         "no reasons, so its first run rewrites every row; after this one the rounds rewrite what changed")
     ap.add_argument("--sample-chunks", type=int, default=0,
                     help="stop each run after this many chunks (per-chunk cost and memory of a set too big to run whole)")
     args = ap.parse_args()
@@ -210,6 +215,9 @@ def main():
     sql(f"DROP TABLE IF EXISTS {EXPECTED}; DROP TABLE IF EXISTS {EXPECTED_HISTORY}")
     rows, customers = Interaction.objects.count(), Customer.objects.count()
     results: dict[int, list[dict]] = {n: [] for n in counts}
+    if args.warm_up:
+        r = one_round(max(counts), warm_up=True)
+        print(f"  warm-up, {r['workers']} worker(s): {r['seconds']:.1f} s, {r['changed']:,} level changes (not counted)", flush=True)
     for _ in range(args.repeat):
         for n in counts:
             r = one_round(n)
@@ -265,6 +273,7 @@ def main():
         suffix = f"-{args.label}" if args.label else ""
         write_docs(text, marker=f"rescore-workers{suffix}", title=f"The re-score spread over workers{label}",
                    command=f"python bench/rescore_workers.py --workers {args.workers} --repeat {args.repeat}"
+                           f"{' --warm-up' if args.warm_up else ''}"
                            f"{' --label ' + args.label if args.label else ''} --write-docs")
 
 
