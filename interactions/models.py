@@ -176,6 +176,13 @@ class Interaction(models.Model):
             ),
             # The "What customers said" panel: the teams' latest ratings.
             models.Index(fields=["team", "-rated_at"], condition=models.Q(rated_at__isnull=False), name="interaction_rated_recent"),
+            # The weekly report's voice figures: a team's interactions asked for a rating in the week
+            # (without it, PostgreSQL read the whole table for them). Partial: a log is not asked yet,
+            # so logging writes no entry here.
+            models.Index(
+                fields=["team", "rating_requested_at"], condition=models.Q(rating_requested_at__isnull=False),
+                name="interaction_asked_recent",
+            ),
         ]
         constraints = [
             # A constraint rather than unique=True: PostgreSQL gets the one index equality needs,

@@ -82,6 +82,13 @@ class RecoveryCase(models.Model):
             # "My cases", and the SLA check's next look at the active cases.
             models.Index(fields=["owner", "status"], name="case_owner_status"),
             models.Index(fields=["status", "warn_at"], name="case_chain_watch"),
+            # The weekly report's SLA and recovered-rating figures: cases due or rated in the week, so
+            # every branch of its one aggregate reads an index range of the week, not all the team's cases.
+            models.Index(fields=["team", "fix_due"], name="case_team_fix_due"),
+            models.Index(
+                fields=["team", "recovered_rated_at"], condition=models.Q(recovered_rated_at__isnull=False),
+                name="case_team_rated",
+            ),
         ]
         constraints = [
             # Constraints rather than unique=True: one index each for the equality look-up of a link,
