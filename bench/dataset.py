@@ -209,15 +209,16 @@ def open_cases_as_logging_did():
     params = [status_outer, status_inner, recovered_outer, recovered_inner]  # in the order the SQL names them
     params += [f.get_db_prep_save(getattr(template, f.attname), connection) for f in constant]
     sql(
-        # The cases that exist are read once, before the insert: a NOT EXISTS probe of the table being
-        # filled can be planned as a scan per row of a table the statement keeps growing.
+        # The cases that exist are read once, before the insert (a probe of the table being filled can
+        # be planned as a scan per row of a table the statement keeps growing), and joined as an anti-join
+        # (NOT IN over a set larger than work_mem is a linear search per row).
         f"""WITH existing AS MATERIALIZED (SELECT interaction_id FROM recovery_recoverycase WHERE interaction_id IS NOT NULL)
             INSERT INTO recovery_recoverycase ({", ".join(columns)})
             SELECT {", ".join(per_row.values())}, {", ".join(["%s"] * len(constant))}
             FROM interactions_interaction i
             CROSS JOIN LATERAL (SELECT md5(random()::text || i.id) AS status_nonce,
                                        md5(random()::text || -i.id) AS recovered_nonce) n
-            WHERE i.level IN (1, 2) AND i.id NOT IN (SELECT interaction_id FROM existing)""",
+            WHERE i.level IN (1, 2) AND NOT EXISTS (SELECT 1 FROM existing e WHERE e.interaction_id = i.id)""",
         params,
     )
 
