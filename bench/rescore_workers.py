@@ -55,6 +55,11 @@ def memory_mb(pid: int) -> float:
 
 
 def start_workers(n: int) -> list[subprocess.Popen]:
+    from cxportal.celery import app
+
+    # Tasks left on the broker by an earlier round (a sampled run stops with chunks queued) or by
+    # another benchmark on the same Redis database would be taken first and counted in this round.
+    app.control.purge()
     celery = Path(sys.executable).parent / "celery"
     workers = []
     for k in range(n):
@@ -68,6 +73,18 @@ def start_workers(n: int) -> list[subprocess.Popen]:
                 break
         workers.append(worker)
     return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    """A warm shutdown finishes the task in hand; a worker that has not stopped within a minute is killed."""
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def differing() -> int:
@@ -114,10 +131,7 @@ def one_round(n: int, *, warm_up: bool = False) -> dict:
         cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before)]
         load_after = load_average()
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=60)
+        stop_workers(workers)
     assert run.status == JobRun.Status.SUCCEEDED, run.message
     if warm_up:
         return {"workers": n, "seconds": seconds, "changed": LevelChange.objects.filter(job_run=run).count()}
