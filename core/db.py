@@ -1,9 +1,87 @@
-"""Database plumbing the apps share."""
+"""Database plumbing the apps share: rows inserted in one lean statement, built by the model layer.
+
+`Model.objects.create()` walks `save()`'s machinery (signals, parents, the related objects' checks,
+the insert compiler) for every row; on the log path that was a fifth of a request's time. These
+helpers build the same row the same way (`pre_save` for `auto_now_add` and friends, each field's
+`get_db_prep_save`, the defaults the instance got in `__init__`) and send one plain statement.
+They send no `pre_save`/`post_save` signals: use them for models nobody listens to that way.
+"""
 
 from django.db import connections, router
 from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
+from django.db.models.expressions import DatabaseDefault
 
 AUTO_FIELDS = (AutoField, BigAutoField, SmallAutoField)
+
+
+def _prepared(obj: Model):
+    """(connection alias, connection, table, [(column, value)]) for an INSERT of `obj`."""
+    model = type(obj)
+    meta = model._meta
+    using = router.db_for_write(model, instance=obj)
+    connection = connections[using]
+    columns = []
+    for f in meta.concrete_fields:
+        if f.primary_key and isinstance(f, AUTO_FIELDS):
+            continue
+        value = f.pre_save(obj, add=True)
+        if isinstance(value, DatabaseDefault):
+            continue  # the column's db_default fills it
+        columns.append((f.column, f.get_db_prep_save(value, connection=connection)))
+    return using, connection, meta.db_table, columns
+
+
+def _saved(obj: Model, pk, using: str) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = using
+
+
+def insert_row(obj: Model) -> Model:
+    """Insert `obj` as `save()` would (one `INSERT … RETURNING id`) and set its pk; returns it."""
+    using, connection, table, columns = _prepared(obj)
+    quote = connection.ops.quote_name
+    statement = (
+        # table and column names come from the model; every value is a parameter
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) "  # nosec B608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {quote(type(obj)._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [v for _, v in columns])
+        _saved(obj, cursor.fetchone()[0], using)
+    return obj
+
+
+def insert_row_with_child(parent: Model, child: Model, *, link: str) -> None:
+    """Insert `parent` and `child`, whose foreign key `link` points at the new parent, and set both
+    pks. One statement on PostgreSQL (a data-modifying CTE); two on other databases."""
+    using, connection, table, columns = _prepared(parent)
+    if connection.vendor != "postgresql":
+        insert_row(parent)
+        setattr(child, link, parent)
+        insert_row(child)
+        return
+    link_column = type(child)._meta.get_field(link).column
+    setattr(child, link, None)  # its value comes from the parent's row
+    _, _, child_table, child_columns = _prepared(child)
+    quote = connection.ops.quote_name
+    parent_pk, child_pk = quote(type(parent)._meta.pk.column), quote(type(child)._meta.pk.column)
+    child_values = [f"(SELECT {parent_pk} FROM p)" if c == link_column else "%s" for c, _ in child_columns]
+    statement = (
+        # table and column names come from the models; every value is a parameter
+        f"WITH p AS (INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) "  # nosec B608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {parent_pk}), "
+        f"c AS (INSERT INTO {quote(child_table)} ({', '.join(quote(c) for c, _ in child_columns)}) "
+        f"VALUES ({', '.join(child_values)}) RETURNING {child_pk}) "
+        f"SELECT p.{parent_pk}, c.{child_pk} FROM p, c"
+    )
+    params = [v for _, v in columns] + [v for c, v in child_columns if c != link_column]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        parent_id, child_id = cursor.fetchone()
+    _saved(parent, parent_id, using)
+    setattr(child, link, parent)
+    _saved(child, child_id, using)
 
 
 def insert_unless_present(obj: Model) -> bool:
@@ -15,24 +93,18 @@ def insert_unless_present(obj: Model) -> bool:
     builds it (defaults, `auto_now_add`, each field's preparation for the database). Returns True and
     sets `obj.pk` when the row was inserted, False when it was there already (`obj` stays unsaved).
     """
-    model = type(obj)
-    meta = model._meta
-    using = router.db_for_write(model, instance=obj)
-    connection = connections[using]
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AUTO_FIELDS))]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields]
+    using, connection, table, columns = _prepared(obj)
     quote = connection.ops.quote_name
     statement = (
         # table and column names come from the model; every value is a parameter
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) "  # nosec B608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING {quote(type(obj)._meta.pk.column)}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, values)
+        cursor.execute(statement, [v for _, v in columns])
         row = cursor.fetchone()
     if row is None:
         return False
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = using
+    _saved(obj, row[0], using)
     return True
+

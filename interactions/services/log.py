@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.selectors import scope_to_teams
 
 from .. import links, scoring
-from ..level_changes import level_record
+from ..level_changes import interaction_insert_with_level, levels_announce
 from ..levels import Channel, Issue
 from ..models import Customer, Gesture, GestureDelivery, Interaction, LevelChange, Occasion, OccasionKind
 from ..selectors import rubric_facts
@@ -122,7 +122,7 @@ def interaction_log(
         channel=channel, promise_kept=promise_kept, issues=issues, matched_preference=matched_preference, gestures=gesture_ids
     )
     nonce, digest = links.new_link(purpose=FEEDBACK)
-    interaction = Interaction.objects.create(
+    interaction = Interaction(
         team=team,
         customer=customer,
         channel=channel,
@@ -141,18 +141,21 @@ def interaction_log(
         occasion_kind=occasion_kind,
         occasion_date=occasion_date,
     )
+    cause = LevelChange.Cause.IMPORTED if imported else LevelChange.Cause.LOGGED
+    # The row and its first level's history row (one statement on PostgreSQL), lean inserts built by the model layer.
+    move = interaction_insert_with_level(interaction=interaction, cause=cause, actor=actor)
     if occasion_date is not None:  # once, on its date: the radar and the reminder find it there
         Occasion.objects.create(
             team=team, customer=customer, interaction=interaction, kind=occasion_kind, month=occasion_date.month, day=occasion_date.day, year=occasion_date.year,
         )
-    GestureDelivery.objects.bulk_create(
-        GestureDelivery(interaction=interaction, gesture_id=gid, customer=customer, delivered_at=occurred_at)
-        for gid in gesture_ids
-    )
+    if gesture_ids:
+        GestureDelivery.objects.bulk_create(
+            GestureDelivery(interaction=interaction, gesture_id=gid, customer=customer, delivered_at=occurred_at)
+            for gid in gesture_ids
+        )
     interaction.delivered_gesture_ids = gesture_ids  # what the response shows, without reading it back
     interaction.recovery_case_id = None  # a listener of the announcement sets it when a case opens
-    cause = LevelChange.Cause.IMPORTED if imported else LevelChange.Cause.LOGGED
-    level_record(interaction=interaction, old_level=None, cause=cause, actor=actor)
+    levels_announce([move])
     if facts.later_interactions:
         _mark_rescore_from(customer.id, occurred_at)
     return interaction
