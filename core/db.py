@@ -66,7 +66,7 @@ def insert_row_with_child(parent: Model, child: Model, *, link: str) -> None:
     _, _, child_table, child_columns = _prepared(child)
     quote = connection.ops.quote_name
     parent_pk, child_pk = quote(type(parent)._meta.pk.column), quote(type(child)._meta.pk.column)
-    child_values = [f"(SELECT {parent_pk} FROM p)" if c == link_column else "%s" for c, _ in child_columns]
+    child_values = [f"(SELECT {parent_pk} FROM p)" if c == link_column else "%s" for c, _ in child_columns]  # nosec B608
     statement = (
         # table and column names come from the models; every value is a parameter
         f"WITH p AS (INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) "  # nosec B608
@@ -108,3 +108,43 @@ def insert_unless_present(obj: Model) -> bool:
     _saved(obj, row[0], using)
     return True
 
+
+class RowReader:
+    """Model instances from one row of a hand-written SELECT: the columns of `models` in order
+    (`columns(alias)` for each), each value converted as the ORM converts it (JSON, booleans and
+    datetimes on SQLite, ...). For a hot look-up where compiling a queryset costs more than running
+    it (the customer locked by every log: 1.1 ms of CPU compiled, against the statement's 0.3 ms)."""
+
+    def __init__(self, *models):
+        self.models = models
+        self._by_alias = {}
+
+    def columns(self, model, alias: str) -> str:
+        return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
+
+    def _plan(self, connection):
+        plan = self._by_alias.get(connection.alias)
+        if plan is None:
+            plan = []
+            for model in self.models:
+                fields = model._meta.concrete_fields
+                converters = []
+                for i, f in enumerate(fields):
+                    col = f.get_col(model._meta.db_table)
+                    found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+                    if found:
+                        converters.append((i, found, col))
+                plan.append((model, [f.attname for f in fields], converters))
+            self._by_alias[connection.alias] = plan
+        return plan
+
+    def instances(self, row, connection) -> list[Model]:
+        out, start = [], 0
+        for model, names, converters in self._plan(connection):
+            values = list(row[start:start + len(names)])
+            for i, found, col in converters:
+                for convert in found:
+                    values[i] = convert(values[i], col, connection)
+            out.append(model.from_db(connection.alias, names, values))
+            start += len(names)
+        return out

@@ -76,3 +76,32 @@ def test_a_row_and_its_child_go_in_one_statement_on_postgresql():
     saved = LevelChange.objects.get(pk=change.pk)
     assert (saved.interaction_id, saved.old_level, saved.new_level, saved.reason) == (interaction.pk, None, 2, "Basic")
     assert saved.changed_at == change.changed_at and Interaction.objects.get(pk=interaction.pk).level == 2
+
+
+@pytest.mark.django_db
+def test_the_row_reader_builds_the_instances_the_orm_builds():
+    import datetime
+    from decimal import Decimal
+
+    from accounts.models import Team
+    from accounts.tests.factories import TeamFactory
+    from core.db import RowReader
+    from interactions.models import Customer
+    from interactions.tests.factories import CustomerFactory
+
+    team = TeamFactory(say_yes_threshold=Decimal("12.50"), quiet_hours_start=datetime.time(22, 0),
+                       rating_request_channels=["email"], business_hours="mon-fri 09:00-17:00")
+    customer = CustomerFactory(team=team, special_dates=[{"kind": "birthday", "date": "1990-05-01"}],
+                               contact_opt_out=True, contact_opt_out_at=timezone.now())
+    reader = RowReader(Customer, Team)
+    sql = (f"SELECT {reader.columns(Customer, 'c')}, {reader.columns(Team, 't')} "
+           "FROM interactions_customer c JOIN accounts_team t ON t.id = c.team_id WHERE c.id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [customer.pk])
+        read_customer, read_team = reader.instances(cursor.fetchone(), connection)
+    orm_customer = Customer.objects.select_related("team").get(pk=customer.pk)
+    for read, orm in ((read_customer, orm_customer), (read_team, orm_customer.team)):
+        assert type(read) is type(orm) and not read._state.adding
+        for field in type(orm)._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(orm, field.attname), field.name
+            assert type(getattr(read, field.attname)) is type(getattr(orm, field.attname)), field.name

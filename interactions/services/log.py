@@ -4,13 +4,14 @@ gesture outside one; the checks every write of an interaction's facts shares."""
 from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.selectors import scope_to_teams
+from accounts.models import Team, User
+from accounts.selectors import scope_to_teams_sql
+from core.db import RowReader
 
 from .. import links, scoring
 from ..level_changes import interaction_insert_with_level, levels_announce
@@ -60,21 +61,36 @@ def _clean_facts(*, channel: str, issues, summary: str) -> list[str]:
     return issues
 
 
+_CUSTOMER_AND_TEAM = RowReader(Customer, Team)
+
+
 def _customer_locked(*, actor: User, customer: Customer | int, team_id: int | None = None) -> Customer:
     """The customer (an instance or an id), with its team, locked for this transaction: one of the
     actor's teams' customers, or a 400 on `customer` (another team's customer reads as nonexistent).
 
     The lock: two logs for one customer at once must count each other's deliveries. Only the
-    customer's row (`of`), not its team's, so the team's other customers are logged in parallel.
+    customer's row (`FOR UPDATE OF`), not its team's, so the team's other customers are logged in
+    parallel. One hand-written statement, the actor's teams a subquery of it: the same statement as
+    a queryset cost four times its running time to compile and read (`RowReader`).
     """
     customer_id = customer.pk if isinstance(customer, Customer) else customer
-    rows = scope_to_teams(Customer.objects.select_for_update(of=("self",)).select_related("team"), actor, in_one_statement=True)
-    found = list(rows.filter(pk=customer_id)[:1])
-    if not found:
+    scope, params = scope_to_teams_sql(actor, "c.team_id")
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    sql = (
+        f"SELECT {_CUSTOMER_AND_TEAM.columns(Customer, 'c')}, {_CUSTOMER_AND_TEAM.columns(Team, 't')} "  # nosec B608
+        f"FROM {Customer._meta.db_table} c JOIN {Team._meta.db_table} t ON t.id = c.team_id "
+        f"WHERE c.id = %s AND {scope}{lock}"
+    )  # the names come from the models, every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [customer_id, *params])
+        row = cursor.fetchone()
+    if row is None:
         raise ValidationError({"customer": [_('Invalid pk "%(pk)s" - object does not exist.') % {"pk": customer_id}]})
-    if team_id is not None and team_id != found[0].team_id:
+    found, team = _CUSTOMER_AND_TEAM.instances(row, connection)
+    found.team = team
+    if team_id is not None and team_id != found.team_id:
         raise ValidationError({"team": [_("The team is the customer's team.")]})
-    return found[0]
+    return found
 
 
 @transaction.atomic
