@@ -14,21 +14,25 @@ from django.db.models.expressions import DatabaseDefault
 AUTO_FIELDS = (AutoField, BigAutoField, SmallAutoField)
 
 
+_INSERTED_FIELDS: dict[type, list] = {}  # model -> its fields an INSERT writes (all but an auto pk)
+
+
 def _prepared(obj: Model):
     """(connection alias, connection, table, [(column, value)]) for an INSERT of `obj`."""
     model = type(obj)
-    meta = model._meta
+    fields = _INSERTED_FIELDS.get(model)
+    if fields is None:
+        concrete = model._meta.concrete_fields
+        fields = _INSERTED_FIELDS[model] = [f for f in concrete if not (f.primary_key and isinstance(f, AUTO_FIELDS))]
     using = router.db_for_write(model, instance=obj)
     connection = connections[using]
     columns = []
-    for f in meta.concrete_fields:
-        if f.primary_key and isinstance(f, AUTO_FIELDS):
-            continue
+    for f in fields:
         value = f.pre_save(obj, add=True)
         if isinstance(value, DatabaseDefault):
             continue  # the column's db_default fills it
         columns.append((f.column, f.get_db_prep_save(value, connection=connection)))
-    return using, connection, meta.db_table, columns
+    return using, connection, model._meta.db_table, columns
 
 
 def _saved(obj: Model, pk, using: str) -> None:
