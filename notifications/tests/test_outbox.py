@@ -113,3 +113,24 @@ def test_a_mail_to_render_of_a_rolled_back_change_is_never_rendered_nor_sent(smt
         raise RuntimeError("the change failed")
     assert emails_send_pending() == 0
     assert greeting_renderer == [] and smtp_server.messages == []
+
+
+def test_many_mails_at_once_share_one_kicking_thread_and_no_kick_is_left_unanswered():
+    import threading
+    import time
+
+    from notifications import services
+
+    with transaction.atomic():
+        for i in range(50):
+            email_enqueue(to=["maria@example.com"], subject=f"Case #{i} escalated", text="Past its SLA.")
+    services._kick_sender()  # this process's thread exists from the first kick on
+    before = threading.active_count()
+    for _ in range(50):
+        services._kick_sender()  # what 50 commits with a mail each ask for
+    kickers = [t for t in threading.enumerate() if t.name == "outbox-kick"]
+    assert len(kickers) == 1 and kickers[0].is_alive() and threading.active_count() == before
+    deadline = time.monotonic() + 20
+    while services._kicker["wanted"].is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not services._kicker["wanted"].is_set(), "the kicks were answered by a publish"
