@@ -46,9 +46,13 @@ STEPS = [
     ("input serializer (customer and team look-up included)", "rest_framework/serializers.py", "is_valid"),
     ("  the viewer's team ids", "accounts/selectors.py", "team_ids_of"),
     ("interaction_log service", "interactions/services/log.py", "interaction_log"),
+    ("  the customer found and locked (one statement)", "interactions/services/log.py", "_customer_locked"),
     ("  the rubric's facts (one statement)", "interactions/selectors.py", "rubric_facts"),
     ("  recovery case (20% of logs)", "recovery/services/opening.py", "case_open_for_interaction"),
     ("  inserts through Model.objects.create", "django/db/models/query.py", "create"),
+    ("  lean inserts (core.db: interaction, history, case)", "core/db.py", "insert_row"),
+    ("  the same, interaction and history in one", "core/db.py", "insert_row_with_child"),
+    ("  who listens for webhooks (cache)", "webhooks/subscribers.py", "team_subscriptions"),
     ("output serializer", "rest_framework/serializers.py", "data"),
     ("all SQL round trips (psycopg execute)", "psycopg/cursor.py", "execute"),
 ]
