@@ -46,6 +46,22 @@ def scope_to_teams(queryset: QuerySet, user, *, team_field: str = "team", in_one
     return queryset.filter(**{f"{team_field}__in": ids})
 
 
+def scope_to_teams_sql(user, column: str) -> tuple[str, list]:
+    """`scope_to_teams` for a hand-written statement: a condition on `column` (a team id column)
+    and its parameters; the user's teams read by a subquery when they are not known yet."""
+    if not user or not user.is_authenticated:
+        return "1 = 0", []
+    if user.is_admin:
+        return "1 = 1", []
+    ids = getattr(user, "_cx_team_ids", None)
+    if ids is not None:
+        return (f"{column} IN ({', '.join(['%s'] * len(ids))})", sorted(ids)) if ids else ("1 = 0", [])
+    membership = User.teams.through._meta
+    team, member = membership.get_field("team").column, membership.get_field("user").column
+    # the names come from the caller's code and the model; the user is a parameter
+    return f"{column} IN (SELECT {team} FROM {membership.db_table} WHERE {member} = %s)", [user.pk]  # nosec B608
+
+
 def team_ids_named(user) -> list[int] | frozenset[int]:
     """The ids of the viewer's teams, every team's named one by one for an admin: a filter on them
     is served by an index that starts with the team, where "every row" would read the whole table."""

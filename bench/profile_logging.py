@@ -5,7 +5,7 @@ test client, real PostgreSQL, the cx_bench data set), beside the ceiling endpoin
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cx_bench python bench/profile_logging.py [--requests 300] [--tree]
 
 Prints (1) wall and CPU milliseconds per request of the ceiling and of logging, best of 3 rounds
-taken in turns, with queries per request; (2) a breakdown of logging by step, from cProfile
+(`--rounds`) taken in turns, with queries per request; (2) a breakdown of logging by step, from cProfile
 (profiled time, so only the shares are meaningful); (3) with --tree, pyinstrument's call tree.
 """
 
@@ -15,6 +15,7 @@ import json
 import os
 import pstats
 import random
+import statistics
 import sys
 import time
 import warnings
@@ -45,9 +46,13 @@ STEPS = [
     ("input serializer (customer and team look-up included)", "rest_framework/serializers.py", "is_valid"),
     ("  the viewer's team ids", "accounts/selectors.py", "team_ids_of"),
     ("interaction_log service", "interactions/services/log.py", "interaction_log"),
+    ("  the customer found and locked (one statement)", "interactions/services/log.py", "_customer_locked"),
     ("  the rubric's facts (one statement)", "interactions/selectors.py", "rubric_facts"),
     ("  recovery case (20% of logs)", "recovery/services/opening.py", "case_open_for_interaction"),
     ("  inserts through Model.objects.create", "django/db/models/query.py", "create"),
+    ("  lean inserts (core.db: interaction, history, case)", "core/db.py", "insert_row"),
+    ("  the same, interaction and history in one", "core/db.py", "insert_row_with_child"),
+    ("  who listens for webhooks (cache)", "webhooks/subscribers.py", "team_subscriptions"),
     ("output serializer", "rest_framework/serializers.py", "data"),
     ("all SQL round trips (psycopg execute)", "psycopg/cursor.py", "execute"),
 ]
@@ -64,6 +69,7 @@ def post_all(client, path, bodies):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=3, help="the requests split in this many rounds, taken in turns; the best round counts")
     ap.add_argument("--tree", action="store_true", help="also print pyinstrument's call tree")
     args = ap.parse_args()
     rng = random.Random(11)
@@ -74,11 +80,15 @@ def main():
     post_all(client, LOG, bodies[:20])  # warm up connections and caches
     post_all(client, CEILING, bodies[:20])
 
-    third = len(bodies) // 3
+    size = len(bodies) // args.rounds
     best = {LOG: (1e9, 1e9), CEILING: (1e9, 1e9)}
-    for i in range(3):
+    ratios = []  # each round's CPU ratio: the ceiling and logging measured side by side, on the same bodies
+    for i in range(args.rounds):
+        taken = {}
         for path in (CEILING, LOG):
-            best[path] = min(best[path], post_all(client, path, bodies[i * third:(i + 1) * third]))
+            taken[path] = post_all(client, path, bodies[i * size:(i + 1) * size])
+            best[path] = min(best[path], taken[path])
+        ratios.append(taken[CEILING][1] / taken[LOG][1])
     queries = {}
     for path in (CEILING, LOG):
         with CaptureQueriesContext(connection) as captured:
@@ -88,6 +98,8 @@ def main():
     for name, path in (("ceiling", CEILING), ("logging", LOG)):
         print(f"{name:10} {best[path][0]:8.2f} {best[path][1]:8.2f} {queries[path]:8.1f}")
     print(f"ratio (ceiling / logging): wall {best[CEILING][0] / best[LOG][0]:.0%}, CPU {best[CEILING][1] / best[LOG][1]:.0%}")
+    ratios.sort()
+    print(f"CPU ratio round by round: median {statistics.median(ratios):.0%}, range {ratios[0]:.0%}-{ratios[-1]:.0%} ({len(ratios)} rounds)")
 
     profile = cProfile.Profile()
     profile.enable()

@@ -1,8 +1,9 @@
 """Mail to a customer: in their language, with a one-click unsubscribe on every one (RFC 8058).
 
 Every mail a customer gets (a rating request, a case's apology, its fix, the recovered-level question)
-goes through `customer_email_enqueue`: rendered in the customer's language and the team's time zone,
-written to the outbox, and carrying
+is rendered by `customer_email_render`, in the customer's language and the team's time zone, and
+written to the outbox rendered (`customer_email_enqueue`) or for the sender to render
+(`customer_email_enqueue_to_render`: the apology, on the log path), carrying
 
     List-Unsubscribe: <https://…/unsubscribe/<token>/>, <mailto:…?subject=unsubscribe%20<token>>
     List-Unsubscribe-Post: List-Unsubscribe=One-Click
@@ -59,27 +60,46 @@ def unsubscribe_headers(customer: Customer) -> dict:
     }
 
 
-def customer_email_enqueue(*, customer: Customer, dedupe_key: str, template: str, context: dict, not_before=None):
-    """Write a mail to the customer into the outbox (in the caller's transaction).
+def customer_email_render(*, customer: Customer, template: str, context: dict):
+    """The mail to the customer, rendered: `template` names three templates, `<template>_subject.txt`,
+    `<template>.txt` and `<template>.html`, rendered with `context` plus `customer`, `team_name` and
+    `unsubscribe_url`, in the customer's language and their team's time zone, with the unsubscribe
+    headers. `customer` with its team."""
+    from notifications.services import RenderedEmail
 
-    `template` names three templates: `<template>_subject.txt`, `<template>.txt` and `<template>.html`,
-    rendered with `context` plus `customer`, `team_name` and `unsubscribe_url`, in the customer's
-    language and their team's time zone. Returns the outbox row, or None (no address, sent before).
-    """
-    from notifications.services import email_enqueue
-
-    if not customer.email:
-        return None
     team = customer.team
     context = {**context, "customer": customer, "team_name": team.name, "unsubscribe_url": customer_unsubscribe_url(customer)}
     with translation.override(customer.language or settings.LANGUAGE_CODE), timezone.override(team.tz):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
+    return RenderedEmail(subject=subject, text=text, html=html, headers=unsubscribe_headers(customer))
+
+
+def customer_email_enqueue(*, customer: Customer, dedupe_key: str, template: str, context: dict, not_before=None):
+    """Write a mail to the customer into the outbox (in the caller's transaction), rendered now
+    (`customer_email_render`). Returns the outbox row, or None (no address, sent before)."""
+    from notifications.services import email_enqueue
+
+    if not customer.email:
+        return None
+    mail = customer_email_render(customer=customer, template=template, context=context)
     return email_enqueue(
-        to=[customer.email], subject=subject, text=text, html=html, dedupe_key=dedupe_key,
-        headers=unsubscribe_headers(customer), not_before=not_before,
+        to=[customer.email], subject=mail.subject, text=mail.text, html=mail.html, dedupe_key=dedupe_key,
+        headers=mail.headers, not_before=not_before,
     )
+
+
+def customer_email_enqueue_to_render(*, customer: Customer, dedupe_key: str, render: str, args: dict, not_before=None):
+    """Write a mail to the customer into the outbox (in the caller's transaction) for the sender to
+    render: `render` names a renderer registered with the outbox that rebuilds the context from
+    `args` (ids) and calls `customer_email_render`. For a hot path: the request skips the templates
+    and the unsubscribe link. Returns the outbox row, or None (no address, sent before)."""
+    from notifications.services import email_enqueue_to_render
+
+    if not customer.email:
+        return None
+    return email_enqueue_to_render(to=[customer.email], render=render, args=args, dedupe_key=dedupe_key, not_before=not_before)
 
 
 def customer_by_unsubscribe_token(token: str) -> Customer | None:

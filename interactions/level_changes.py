@@ -14,6 +14,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import override
 
+from core.db import insert_row, insert_row_with_child
+
 from . import reasons, scoring
 from .levels import RECOVERY_LEVELS
 from .models import Interaction, LevelChange
@@ -66,16 +68,28 @@ def levels_announce(moves: list[LevelMove]) -> None:
 
 def level_record(*, interaction: Interaction, old_level: int | None, cause: str, actor=None) -> LevelMove:
     """Record the change of one interaction to its current `level` and announce it."""
-    with override("en"):
-        words = _history_reason(interaction.reason, interaction.assessed_level, interaction.customer_level, cause)
-    LevelChange.objects.create(
-        interaction=interaction, old_level=old_level, new_level=interaction.level, cause=cause, reason=words, actor=actor
-    )
+    insert_row(_change(interaction, old_level, cause, actor))
     move = LevelMove(
         interaction.pk, interaction.customer_id, interaction.team_id, old_level, interaction.level, cause, actor, interaction
     )
     levels_announce([move])
     return move
+
+
+def _change(interaction: Interaction, old_level: int | None, cause: str, actor) -> LevelChange:
+    with override("en"):
+        words = _history_reason(interaction.reason, interaction.assessed_level, interaction.customer_level, cause)
+    return LevelChange(
+        interaction=interaction, old_level=old_level, new_level=interaction.level, cause=cause, reason=words, actor=actor
+    )
+
+
+def interaction_insert_with_level(*, interaction: Interaction, cause: str, actor=None) -> LevelMove:
+    """Insert a new interaction with the history row of its first level (one statement on
+    PostgreSQL, two elsewhere). Returns its move, for the caller to announce (`levels_announce`)
+    once the interaction's other rows (deliveries, occasion) are written."""
+    insert_row_with_child(interaction, _change(interaction, None, cause, actor), link="interaction")
+    return LevelMove(interaction.pk, interaction.customer_id, interaction.team_id, None, interaction.level, cause, actor, interaction)
 
 
 def levels_write(

@@ -8,6 +8,10 @@ class OutboundEmail(models.Model):
 
     It is waiting until `sent_at` is set, or until `dead_at` is: a dead letter, given up after
     OUTBOX_MAX_ATTEMPTS failures or at once when it can never be sent (an invalid header).
+
+    Either written rendered (subject, text, html, headers), or with what to render (`render`, the
+    name of a renderer an app registered, and its `render_args`): the sender renders it, stores the
+    result in the row and sends it (`notifications.services.email_enqueue_to_render`).
     """
 
     to = models.JSONField(default=list)
@@ -16,6 +20,10 @@ class OutboundEmail(models.Model):
     html = models.TextField(blank=True)
     # Extra headers, e.g. the one-click unsubscribe (List-Unsubscribe, List-Unsubscribe-Post).
     headers = models.JSONField(default=dict, blank=True)
+    # Still to be rendered by the sender: the renderer's name ("" once rendered) and its arguments (ids).
+    # Defaults in the database too: the code of the release before writes rows without them.
+    render = models.CharField(max_length=100, blank=True, default="", db_default="")
+    render_args = models.JSONField(null=True, blank=True)
     # Same key, same email: a second enqueue of the same event adds nothing.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

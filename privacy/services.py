@@ -103,7 +103,7 @@ def _outbox_scrub(email: str) -> int:
     rows = OutboundEmail.objects.annotate(to_text=Cast("to", TextField())).filter(to_text__contains=f'"{email}"')
     unsent = Q(sent_at__isnull=True, dead_at__isnull=True)
     return rows.update(
-        to=[], subject=ERASED_NOTE[:300], text="", html="", last_error="",
+        to=[], subject=ERASED_NOTE[:300], text="", html="", last_error="", render="", render_args=None,
         dead_at=Case(When(unsent, then=Value(timezone.now())), default=F("dead_at")),
     )
 

@@ -1,8 +1,8 @@
-"""The cache the tests use when REDIS_URL is set: Django's Redis cache, but clear() deletes only the
+"""The cache the tests use when REDIS_URL is set: the app's Redis cache (core.cache), but clear() deletes only the
 keys under this cache's KEY_PREFIX. Django's own clear() is FLUSHDB, which would empty whatever
 database REDIS_URL names, data the tests did not write included."""
 
-from django.core.cache.backends.redis import RedisCache
+from core.cache import RedisCache
 
 
 class OwnKeysRedisCache(RedisCache):

@@ -5,8 +5,8 @@ only what a client may write: read-only fields sent on write are ignored.
 """
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -262,6 +262,19 @@ class InteractionCorrectionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, write_only=True, help_text=gettext_lazy("why it was corrected"))
 
 
+_LABELS_BY_LANGUAGE: dict[str | None, dict[int, str]] = {}
+
+
+def _level_labels() -> dict[int, str]:
+    """The six levels' labels in the active language, worded once per language (a logged
+    interaction's answer is a page of one)."""
+    language = get_language()
+    labels = _LABELS_BY_LANGUAGE.get(language)
+    if labels is None:
+        labels = _LABELS_BY_LANGUAGE[language] = {v: level_label(v) for v in Level.values}
+    return labels
+
+
 _CHANNELS = choices_of(Interaction, "channel")
 _LEVELS = choices_of(Interaction, "level")  # level, assessed_level and customer_level share them
 
@@ -340,7 +353,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
         # serializer (a page; DRF keeps a serializer's .data once computed too), not per row.
         page = getattr(self, "_page_constants", None)
         if page is None:
-            page = self._page_constants = (timezone.get_current_timezone(), {v: level_label(v) for v in Level.values})
+            page = self._page_constants = (timezone.get_current_timezone(), _level_labels())
         return page
 
     def get_gestures(self, interaction) -> list[int]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import team_managers, user_is_member, user_timezone
+from core.db import insert_row
 from interactions import links
 from interactions.levels import RECOVERY_LEVELS, Level
 from interactions.models import Interaction
@@ -95,7 +96,7 @@ def _case_new(*, team, customer_id: int, severity: int, owner, now, interaction=
     status_nonce, status_digest = links.new_link(purpose=STATUS)
     recovered_nonce, recovered_digest = links.new_link(purpose=RECOVERED)
     fix = sla.fix_deadline(team=team, severity=severity, opened_at=now)
-    return RecoveryCase.objects.create(
+    return insert_row(RecoveryCase(  # a lean insert: the log path opens one in a fifth of its requests
         interaction=interaction,
         follow_up_of=follow_up_of,
         customer_id=customer_id,
@@ -110,7 +111,7 @@ def _case_new(*, team, customer_id: int, severity: int, owner, now, interaction=
         status_digest=status_digest,
         recovered_nonce=recovered_nonce,
         recovered_digest=recovered_digest,
-    )
+    ))
 
 
 def _case_create(interaction, actor, *, member_logger: User | None = None) -> RecoveryCase:
@@ -121,10 +122,10 @@ def _case_create(interaction, actor, *, member_logger: User | None = None) -> Re
         member_logger=member_logger,
     )
     case = _case_new(team=team, customer_id=interaction.customer_id, severity=interaction.level, owner=owner, now=now, interaction=interaction)
-    CaseEvent.objects.create(
+    insert_row(CaseEvent(
         case=case, kind=CaseEvent.Kind.OPENED, from_status="", to_status=case.status, actor=actor, at=now,
         note=_("Opened at %(reason)s") % {"reason": interaction_level_reason(interaction)},
-    )
+    ))
     if interaction.occurred_at >= now - APOLOGY_WITHIN:
         email_case_opened(case)
     case_changed.send(sender=RecoveryCase, case=case, kind=CaseEvent.Kind.OPENED)

@@ -90,3 +90,18 @@ def test_erasing_empties_her_mails_in_the_outbox_and_stops_the_waiting_ones(api_
     assert OutboundEmail.objects.get(pk=waiting.pk).dead_at is not None, "never sent now"
     assert OutboundEmail.objects.get(pk=sent.pk).sent_at is not None
     assert OutboundEmail.objects.get(pk=other.pk).text == "Dear someone"
+
+
+def test_erasing_her_stops_an_apology_still_to_be_rendered(api_as, manager, frontline, anna):
+    from interactions import services as interaction_services
+    from notifications.models import OutboundEmail
+    from notifications.services import emails_send_pending
+
+    interaction = interaction_services.interaction_log(actor=frontline, customer=anna, channel="phone", promise_kept=False)
+    apology = OutboundEmail.objects.get(dedupe_key=f"case-{interaction.recovery_case_id}-opened")
+    assert apology.render and apology.to == [anna.email]
+    assert api_as(manager).post(f"/api/customers/{anna.id}/erase/").status_code == 200
+    emails_send_pending()
+    apology.refresh_from_db()
+    assert apology.dead_at is not None and apology.sent_at is None
+    assert (apology.to, apology.text, apology.render, apology.render_args) == ([], "", "", None)

@@ -44,6 +44,32 @@ def test_the_apology_goes_at_once_even_in_quiet_hours_in_the_customers_language(
         assert label not in text and label not in html, label
 
 
+def test_the_apology_is_rendered_by_the_sender_as_the_request_rendered_it(smtp_server, dutch_customer, log):
+    from interactions.customer_mail import customer_email_render
+    from recovery.services.telling import CASE_OPENED
+
+    case = log(dutch_customer, promise_kept=False).recovery_case
+    row = OutboundEmail.objects.get(dedupe_key=f"case-{case.pk}-opened")
+    # Written with the case, in its transaction; rendered by the sender: no template, no unsubscribe link in the request.
+    assert (row.render, row.render_args, row.to, row.text) == (CASE_OPENED, {"case": case.pk}, ["anne@example.nl"], "")
+    dutch_customer.refresh_from_db()
+    assert dutch_customer.unsubscribe_nonce == ""
+    assert emails_send_pending() == 1
+    dutch_customer.refresh_from_db()
+    case.refresh_from_db()
+    # What the request rendered before (the same templates and context): the same mail, word for word.
+    before = customer_email_render(
+        customer=dutch_customer, template="email/case_opened", context={"case": case, "status_url": recovery_links.case_status_url(case)}
+    )
+    row.refresh_from_db()
+    assert (row.subject, row.text, row.html, row.headers, row.render) == (before.subject, before.text, before.html, before.headers, "")
+    [message] = smtp_server.messages
+    text, html = parts(message)
+    assert message["Subject"] == before.subject and text == before.text and html.replace("\r\n", "\n") == before.html
+    assert " ".join(message["List-Unsubscribe"].split()) == before.headers["List-Unsubscribe"]  # folded on the way
+    assert "Anne de Vries" in text and "Het spijt ons" in message["Subject"]
+
+
 def test_the_fix_mail_carries_the_customer_message_and_never_the_internal_note(smtp_server, dutch_customer, log, frontline, client):
     case = log(dutch_customer, promise_kept=False).recovery_case
     recovery_steps.case_fix(
