@@ -102,6 +102,9 @@ def _fresh(params, ids: dict, writing: bool):
     return out
 
 
+INSERTED = re.compile(r'\s*(?:WITH \w+ AS \()?INSERT INTO "(\w+)"', re.IGNORECASE)
+
+
 def replay_one(conn, log: dict) -> None:
     """One log's statements, as Django sent them (client-side binding, one transaction)."""
     ids: dict[int, int] = {}
@@ -114,11 +117,14 @@ def replay_one(conn, log: dict) -> None:
             elif not atomic and in_transaction:
                 cursor.execute("COMMIT")
                 in_transaction = False
-            writing = sql.lstrip()[:6].upper() in ("INSERT", "UPDATE")
+            # An insert, or a data-modifying CTE that starts with one (the interaction and its level change).
+            inserted = INSERTED.match(sql)
+            writing = bool(inserted) or sql.lstrip()[:6].upper() == "UPDATE"
             cursor.execute(sql, _fresh(params, ids, writing))
-            if sql.lstrip().upper().startswith("INSERT INTO \"INTERACTIONS_INTERACTION\"") and cursor.description:
+            table = inserted[1].lower() if inserted else ""
+            if table == "interactions_interaction" and cursor.description:
                 ids[log["interaction"]] = cursor.fetchone()[0]
-            elif sql.lstrip().upper().startswith("INSERT INTO \"RECOVERY_RECOVERYCASE\"") and cursor.description and log["case"]:
+            elif table == "recovery_recoverycase" and cursor.description and log["case"]:
                 ids[log["case"]] = cursor.fetchone()[0]
         if in_transaction:
             cursor.execute("COMMIT")

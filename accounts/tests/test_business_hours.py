@@ -134,8 +134,19 @@ def test_the_due_time_is_never_in_closed_hours_nor_before_the_wall_clock_sla(wee
     start = start.replace(tzinfo=UTC)
     due = calendar.add(start, timedelta(hours=hours))
     assert due >= start + timedelta(hours=hours), "never earlier than the wall-clock SLA"
-    assert calendar.is_open(due - timedelta(seconds=1)), "the last second before the due time is an open one"
+    # The moment just before: a start with microseconds can leave less than a second of the SLA for
+    # the next span, so the due time may lie a microsecond after an opening (found by hypothesis).
+    assert calendar.is_open(due - timedelta(microseconds=1)), "the moment before the due time is an open one"
     assert calendar.open_between(start, due) == timedelta(hours=hours), "exactly the SLA's open hours"
+
+
+def test_less_than_a_second_left_at_closing_is_due_that_much_after_the_next_opening():
+    week = (((600, 780), (900, 960)),) + ((),) * 6  # Mondays 10:00-13:00 and 15:00-16:00
+    calendar = BusinessHours(tz=ZoneInfo("UTC"), week=week)
+    start = datetime(2026, 1, 5, 12, 0, 0, 1, tzinfo=UTC)  # a Monday, a microsecond past noon
+    due = calendar.add(start, timedelta(hours=1))
+    assert due == datetime(2026, 1, 5, 15, 0, 0, 1, tzinfo=UTC)
+    assert calendar.is_open(due - timedelta(microseconds=1)) and not calendar.is_open(due - timedelta(seconds=1))
 
 
 def test_the_settings_page_sets_business_hours_and_says_what_is_wrong(manager, team):
