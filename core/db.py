@@ -35,6 +35,14 @@ def _prepared(obj: Model):
     return using, connection, model._meta.db_table, columns
 
 
+def _insert_values(connection, table: str, columns, values=None) -> str:
+    """`INSERT INTO table (columns) VALUES (…)`: one parameter a column unless `values` are given.
+    Table and column names come from the models; every value is a parameter."""
+    quote = connection.ops.quote_name
+    values = values or ["%s"] * len(columns)
+    return f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) VALUES ({', '.join(values)})"  # nosec B608
+
+
 def _saved(obj: Model, pk, using: str) -> None:
     obj.pk = pk
     obj._state.adding = False
@@ -44,12 +52,7 @@ def _saved(obj: Model, pk, using: str) -> None:
 def insert_row(obj: Model) -> Model:
     """Insert `obj` as `save()` would (one `INSERT … RETURNING id`) and set its pk; returns it."""
     using, connection, table, columns = _prepared(obj)
-    quote = connection.ops.quote_name
-    statement = (
-        # table and column names come from the model; every value is a parameter
-        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) "  # nosec B608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {quote(type(obj)._meta.pk.column)}"
-    )
+    statement = f"{_insert_values(connection, table, columns)} RETURNING {connection.ops.quote_name(type(obj)._meta.pk.column)}"
     with connection.cursor() as cursor:
         cursor.execute(statement, [v for _, v in columns])
         _saved(obj, cursor.fetchone()[0], using)
@@ -73,10 +76,8 @@ def insert_row_with_child(parent: Model, child: Model, *, link: str) -> None:
     child_values = [f"(SELECT {parent_pk} FROM p)" if c == link_column else "%s" for c, _ in child_columns]  # nosec B608
     statement = (
         # table and column names come from the models; every value is a parameter
-        f"WITH p AS (INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) "  # nosec B608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {parent_pk}), "
-        f"c AS (INSERT INTO {quote(child_table)} ({', '.join(quote(c) for c, _ in child_columns)}) "
-        f"VALUES ({', '.join(child_values)}) RETURNING {child_pk}) "
+        f"WITH p AS ({_insert_values(connection, table, columns)} RETURNING {parent_pk}), "  # nosec B608
+        f"c AS ({_insert_values(connection, child_table, child_columns, child_values)} RETURNING {child_pk}) "
         f"SELECT p.{parent_pk}, c.{child_pk} FROM p, c"
     )
     params = [v for _, v in columns] + [v for c, v in child_columns if c != link_column]
@@ -98,12 +99,8 @@ def insert_unless_present(obj: Model) -> bool:
     sets `obj.pk` when the row was inserted, False when it was there already (`obj` stays unsaved).
     """
     using, connection, table, columns = _prepared(obj)
-    quote = connection.ops.quote_name
-    statement = (
-        # table and column names come from the model; every value is a parameter
-        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c, _ in columns)}) "  # nosec B608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING {quote(type(obj)._meta.pk.column)}"
-    )
+    pk = connection.ops.quote_name(type(obj)._meta.pk.column)
+    statement = f"{_insert_values(connection, table, columns)} ON CONFLICT DO NOTHING RETURNING {pk}"
     with connection.cursor() as cursor:
         cursor.execute(statement, [v for _, v in columns])
         row = cursor.fetchone()
