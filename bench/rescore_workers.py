@@ -24,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def start_workers(n: int) -> list[subprocess.Popen]:
         for line in worker.stderr:  # ready to take tasks
             if " ready." in line:
                 break
+        # Keep reading its log, or a worker that logs more than the pipe holds blocks on its next line.
+        threading.Thread(target=worker.stderr.read, daemon=True).start()
         workers.append(worker)
     return workers
 
