@@ -104,7 +104,8 @@ TEMPLATES = [
 # DATABASE_URL selects PostgreSQL (production, tests). The embedded default is a SQLite file in
 # WAL mode with IMMEDIATE transactions, so concurrent writers wait for the lock instead of failing.
 SQLITE_PATH = VAR_DIR / "cxportal.sqlite3"
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+# An empty DATABASE_URL (a compose file's `${DATABASE_URL}` with nothing behind it) means unset.
+DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite backend, plus: the file's folder is created when the first connection opens, and
     # connections, queries and their durations are counted for /metrics.

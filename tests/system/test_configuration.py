@@ -70,6 +70,14 @@ def test_importing_a_settings_module_creates_no_folder(module, env, tmp_path):
     assert not var.exists()
 
 
+def test_an_empty_database_url_means_the_embedded_default(tmp_path):
+    code = "import django; django.setup()\nfrom django.db import connection; print(connection.vendor)\n"
+    result = _python("-c", code, DJANGO_SETTINGS_MODULE="cxportal.settings.local", DATABASE_URL="",
+                     CXPORTAL_VAR_DIR=str(tmp_path / "var"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "sqlite"
+
+
 def test_the_embedded_defaults_make_their_folders_on_first_use(tmp_path):
     """A fresh clone: the SQLite file's folder on the first connection, the broker's (its exchange tables
     included, not ./control/) when Celery is configured."""
